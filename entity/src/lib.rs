@@ -1,0 +1,10 @@
+//! sea-orm models of the tables created by `migration/`. Only models here: enums are stored as their
+//! snake_case names and parsed into domain types by the services.
+
+pub mod api_tokens;
+pub mod audit_log;
+pub mod failed_sign_ins;
+pub mod mediators;
+pub mod units;
+pub mod users;
+pub mod web_sessions;

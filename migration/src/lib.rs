@@ -1,0 +1,15 @@
+//! Database migrations, in the order they landed. Each describes the schema at its point in time and
+//! is never edited after it lands; it does not import `entity` types.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_network_and_accounts;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_network_and_accounts::Migration)]
+    }
+}

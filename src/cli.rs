@@ -1,0 +1,223 @@
+//! The command line (DESIGN §7): `serve` (the default), `user add`, `migrate`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+use crate::config::Config;
+use crate::domain::role::Role;
+use crate::error::AppError;
+use crate::services::{accounts, demo};
+use crate::{db, i18n, App};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "mediation",
+    version,
+    about = "调解通 — labour-dispute mediation case tracker"
+)]
+pub struct Cli {
+    /// sqlite://path/to/file.db or postgres://user@host/db
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/mediation.db",
+        global = true
+    )]
+    pub database_url: String,
+    /// The street's time zone: days, months and years are counted in it.
+    #[arg(
+        long,
+        env = "TIME_ZONE",
+        default_value = "Asia/Shanghai",
+        global = true
+    )]
+    pub time_zone: String,
+    /// The address users reach the app at (for links in e-mails).
+    #[arg(
+        long,
+        env = "PUBLIC_URL",
+        default_value = "http://127.0.0.1:3000",
+        global = true
+    )]
+    pub public_url: String,
+    /// Mark cookies Secure (when served over HTTPS).
+    #[arg(long, env = "SECURE_COOKIES", global = true)]
+    pub secure_cookies: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the pages and the API.
+    Serve {
+        #[arg(long, env = "BIND", default_value = "127.0.0.1:3000")]
+        bind: String,
+        /// Load the demo street into an empty database.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create an account.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long, env = "NEW_USER_PASSWORD")]
+        password: String,
+        /// admin, coordinator, mediator, finance or viewer
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        unit_id: Option<i64>,
+        #[arg(long)]
+        mediator_id: Option<i64>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+}
+
+/// Parses the command line and runs it; the exit code says whether it worked.
+pub async fn run() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    match execute(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(AppError::Invalid(fields)) => {
+            for (field, message) in fields {
+                eprintln!("{field}: {}", i18n::message(i18n::Lang::Zh, &message));
+            }
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn execute(cli: Cli) -> Result<(), AppError> {
+    let mut config = Config::for_database(&cli.database_url);
+    config.time_zone = Config::parse_time_zone(&cli.time_zone)?;
+    config.public_url = cli.public_url.clone();
+    config.secure_cookies = cli.secure_cookies;
+    // A plain `mediation` (and `cargo run`) serves with the demo street.
+    let command = cli.command.unwrap_or(Command::Serve {
+        bind: "127.0.0.1:3000".to_owned(),
+        demo: true,
+    });
+    match command {
+        Command::Migrate => {
+            db::connect_and_migrate(&config.database_url).await?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    password,
+                    role,
+                    unit_id,
+                    mediator_id,
+                    email,
+                    display_name,
+                },
+        } => {
+            let db = db::connect_and_migrate(&config.database_url).await?;
+            let role = Role::parse(&role).ok_or_else(|| {
+                AppError::Config(format!(
+                    "unknown role {role:?}: use admin, coordinator, mediator, finance or viewer"
+                ))
+            })?;
+            let user = accounts::create(
+                &db,
+                None,
+                accounts::NewUser {
+                    display_name: display_name.unwrap_or_else(|| username.clone()),
+                    username,
+                    password,
+                    role,
+                    unit_id,
+                    mediator_id,
+                    email,
+                },
+            )
+            .await?;
+            println!(
+                "created user {} ({}) with id {}",
+                user.username, user.role, user.id
+            );
+            Ok(())
+        }
+        Command::Serve { bind, demo } => serve(config, &bind, demo).await,
+    }
+}
+
+async fn serve(config: Config, bind: &str, load_demo: bool) -> Result<(), AppError> {
+    let app = App::build(config).await?;
+    if load_demo {
+        if let Some(summary) = demo::load_if_empty(&app.state.db).await? {
+            println!(
+                "已载入演示街道 / demo street loaded: {} units, {} mediators",
+                summary.units, summary.mediators
+            );
+            println!(
+                "演示账号 / demo accounts (password: {}):",
+                demo::DEMO_PASSWORD
+            );
+            for (username, name, role) in demo::DEMO_ACCOUNTS {
+                println!("  {username:<12} {role:<12} {name}", role = role.as_str());
+            }
+        }
+    }
+    let listener = TcpListener::bind(bind)
+        .await
+        .map_err(|e| AppError::Config(format!("cannot listen on {bind}: {e}")))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| AppError::Config(e.to_string()))?;
+    println!("调解通 is running at http://{addr}/  (Ctrl-C to stop)");
+    app.serve(listener, shutdown_signal()).await
+}
+
+/// Completes on Ctrl-C or SIGTERM, so that requests under way can finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

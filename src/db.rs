@@ -1,0 +1,110 @@
+//! Connecting to SQLite or PostgreSQL (chosen once from the URL scheme) and migrating.
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+
+use crate::error::AppError;
+
+/// Which database a URL names; anything else is refused at start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// # Errors
+    /// A URL that is neither `sqlite:` nor `postgres:`/`postgresql:`.
+    pub fn from_url(url: &str) -> Result<Backend, AppError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(AppError::Config(
+                "DATABASE_URL must start with sqlite:// or postgres://".to_owned(),
+            ))
+        }
+    }
+}
+
+/// Connects and brings the schema up to date.
+///
+/// SQLite: the file and its folder are created on first use; WAL mode lets readers work while one
+/// writer writes, foreign keys are enforced and a busy writer is waited for rather than failed.
+///
+/// # Errors
+/// An unreachable database or a failed migration.
+pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, AppError> {
+    let backend = Backend::from_url(url)?;
+    if backend == Backend::Sqlite {
+        create_sqlite_folder(url)?;
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30));
+    match backend {
+        Backend::Sqlite => {
+            options.max_connections(8).map_sqlx_sqlite_opts(|o| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(15))
+            });
+        }
+        Backend::Postgres => {
+            options.max_connections(16);
+        }
+    }
+    let db = Database::connect(options)
+        .await
+        .map_err(|e| AppError::Config(format!("cannot open the database: {e}")))?;
+    Migrator::up(&db, None)
+        .await
+        .map_err(|e| AppError::Config(format!("migration failed: {e}")))?;
+    Ok(db)
+}
+
+fn create_sqlite_folder(url: &str) -> Result<(), AppError> {
+    let path = url
+        .trim_start_matches("sqlite:")
+        .trim_start_matches("//")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    if let Some(parent) = std::path::Path::new(path).parent() {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                AppError::Config(format!("cannot create {}: {e}", parent.display()))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Starts a transaction that will write. On SQLite it takes the write lock at once (`BEGIN
+/// IMMEDIATE`): a deferred transaction that reads first and writes later can fail with "database is
+/// locked" when another writer got in between, whatever the busy timeout.
+///
+/// # Errors
+/// The database refused to start a transaction.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, AppError> {
+    let options = TransactionOptions {
+        sqlite_transaction_mode: (db.get_database_backend() == DbBackend::Sqlite)
+            .then_some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    };
+    Ok(db.begin_with_options(options).await?)
+}

@@ -1,0 +1,544 @@
+//! The case vocabulary of DESIGN §2: grade, dispute type, source, risk flag, party role and party kind.
+//!
+//! The snake_case names (`as_str`, serde) are the API and storage contract; the labels are for the UI.
+//! The match arms are written out on purpose: a new variant then fails to compile in `as_str` and the
+//! labels, and the round-trip tests over `ALL` catch a forgotten `parse` arm.
+
+use serde::{Deserialize, Serialize};
+
+/// 等级: how hard a case is. Ordered so that `Major > Complex > Ordinary > Simple`; the variant order
+/// below is that order (derived `Ord` follows declaration order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grade {
+    Simple,
+    Ordinary,
+    Complex,
+    Major,
+}
+
+impl Grade {
+    /// Every grade, from the lowest to the highest.
+    pub const ALL: [Self; 4] = [Self::Simple, Self::Ordinary, Self::Complex, Self::Major];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Simple => "simple",
+            Self::Ordinary => "ordinary",
+            Self::Complex => "complex",
+            Self::Major => "major",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "simple" => Some(Self::Simple),
+            "ordinary" => Some(Self::Ordinary),
+            "complex" => Some(Self::Complex),
+            "major" => Some(Self::Major),
+            _ => None,
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Simple => "简易",
+            Self::Ordinary => "一般",
+            Self::Complex => "疑难复杂",
+            Self::Major => "重大疑难",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Simple => "Simple",
+            Self::Ordinary => "Ordinary",
+            Self::Complex => "Complex",
+            Self::Major => "Major",
+        }
+    }
+}
+
+/// 争议类型: what the dispute is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisputeType {
+    WageArrears,
+    WorkInjury,
+    SocialInsurance,
+    ContractTermination,
+    EconomicCompensation,
+    Overtime,
+    PlatformWork,
+    Other,
+}
+
+impl DisputeType {
+    pub const ALL: [Self; 8] = [
+        Self::WageArrears,
+        Self::WorkInjury,
+        Self::SocialInsurance,
+        Self::ContractTermination,
+        Self::EconomicCompensation,
+        Self::Overtime,
+        Self::PlatformWork,
+        Self::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WageArrears => "wage_arrears",
+            Self::WorkInjury => "work_injury",
+            Self::SocialInsurance => "social_insurance",
+            Self::ContractTermination => "contract_termination",
+            Self::EconomicCompensation => "economic_compensation",
+            Self::Overtime => "overtime",
+            Self::PlatformWork => "platform_work",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "wage_arrears" => Some(Self::WageArrears),
+            "work_injury" => Some(Self::WorkInjury),
+            "social_insurance" => Some(Self::SocialInsurance),
+            "contract_termination" => Some(Self::ContractTermination),
+            "economic_compensation" => Some(Self::EconomicCompensation),
+            "overtime" => Some(Self::Overtime),
+            "platform_work" => Some(Self::PlatformWork),
+            "other" => Some(Self::Other),
+            _ => None,
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::WageArrears => "欠薪",
+            Self::WorkInjury => "工伤",
+            Self::SocialInsurance => "社保",
+            Self::ContractTermination => "解除/终止合同",
+            Self::EconomicCompensation => "经济补偿",
+            Self::Overtime => "加班",
+            Self::PlatformWork => "平台用工",
+            Self::Other => "其他",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::WageArrears => "Wage arrears",
+            Self::WorkInjury => "Work injury",
+            Self::SocialInsurance => "Social insurance",
+            Self::ContractTermination => "Contract termination",
+            Self::EconomicCompensation => "Economic compensation",
+            Self::Overtime => "Overtime",
+            Self::PlatformWork => "Platform work",
+            Self::Other => "Other",
+        }
+    }
+}
+
+/// 来源: how the case reached the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    WalkIn,
+    /// serde's snake_case would give `hotline12351` (it puts no underscore before digits).
+    #[serde(rename = "hotline_12351")]
+    Hotline12351,
+    Online,
+    CourtReferral,
+    PoliceReferral,
+    PetitionReferral,
+    LabourInspection,
+    Other,
+}
+
+impl Source {
+    pub const ALL: [Self; 8] = [
+        Self::WalkIn,
+        Self::Hotline12351,
+        Self::Online,
+        Self::CourtReferral,
+        Self::PoliceReferral,
+        Self::PetitionReferral,
+        Self::LabourInspection,
+        Self::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WalkIn => "walk_in",
+            Self::Hotline12351 => "hotline_12351",
+            Self::Online => "online",
+            Self::CourtReferral => "court_referral",
+            Self::PoliceReferral => "police_referral",
+            Self::PetitionReferral => "petition_referral",
+            Self::LabourInspection => "labour_inspection",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "walk_in" => Some(Self::WalkIn),
+            "hotline_12351" => Some(Self::Hotline12351),
+            "online" => Some(Self::Online),
+            "court_referral" => Some(Self::CourtReferral),
+            "police_referral" => Some(Self::PoliceReferral),
+            "petition_referral" => Some(Self::PetitionReferral),
+            "labour_inspection" => Some(Self::LabourInspection),
+            "other" => Some(Self::Other),
+            _ => None,
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::WalkIn => "来访",
+            Self::Hotline12351 => "12351热线",
+            Self::Online => "网上",
+            Self::CourtReferral => "诉源(法院移送)",
+            Self::PoliceReferral => "警源(公安移送)",
+            Self::PetitionReferral => "访源(信访移送)",
+            Self::LabourInspection => "劳动监察",
+            Self::Other => "其他",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::WalkIn => "Walk-in",
+            Self::Hotline12351 => "12351 hotline",
+            Self::Online => "Online",
+            Self::CourtReferral => "Court referral",
+            Self::PoliceReferral => "Police referral",
+            Self::PetitionReferral => "Petition referral",
+            Self::LabourInspection => "Labour inspection",
+            Self::Other => "Other",
+        }
+    }
+}
+
+/// 风险标记: circumstances that raise the grade (DESIGN §4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskFlag {
+    MassIncident,
+    ExtremeBehaviour,
+    MediaAttention,
+    RepeatPetition,
+    CrossDepartment,
+}
+
+impl RiskFlag {
+    pub const ALL: [Self; 5] = [
+        Self::MassIncident,
+        Self::ExtremeBehaviour,
+        Self::MediaAttention,
+        Self::RepeatPetition,
+        Self::CrossDepartment,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MassIncident => "mass_incident",
+            Self::ExtremeBehaviour => "extreme_behaviour",
+            Self::MediaAttention => "media_attention",
+            Self::RepeatPetition => "repeat_petition",
+            Self::CrossDepartment => "cross_department",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "mass_incident" => Some(Self::MassIncident),
+            "extreme_behaviour" => Some(Self::ExtremeBehaviour),
+            "media_attention" => Some(Self::MediaAttention),
+            "repeat_petition" => Some(Self::RepeatPetition),
+            "cross_department" => Some(Self::CrossDepartment),
+            _ => None,
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::MassIncident => "群体性事件",
+            Self::ExtremeBehaviour => "极端行为倾向",
+            Self::MediaAttention => "舆情关注",
+            Self::RepeatPetition => "重复信访",
+            Self::CrossDepartment => "跨部门",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::MassIncident => "Mass incident",
+            Self::ExtremeBehaviour => "Extreme behaviour",
+            Self::MediaAttention => "Media attention",
+            Self::RepeatPetition => "Repeat petition",
+            Self::CrossDepartment => "Cross-department",
+        }
+    }
+}
+
+/// 当事人角色: which side of the dispute a party is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartyRole {
+    Applicant,
+    Respondent,
+    ThirdParty,
+}
+
+impl PartyRole {
+    pub const ALL: [Self; 3] = [Self::Applicant, Self::Respondent, Self::ThirdParty];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Applicant => "applicant",
+            Self::Respondent => "respondent",
+            Self::ThirdParty => "third_party",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "applicant" => Some(Self::Applicant),
+            "respondent" => Some(Self::Respondent),
+            "third_party" => Some(Self::ThirdParty),
+            _ => None,
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Applicant => "申请人",
+            Self::Respondent => "被申请人",
+            // 第三人 is the procedural term (劳动争议调解仲裁法 art. 23).
+            Self::ThirdParty => "第三人",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Applicant => "Applicant",
+            Self::Respondent => "Respondent",
+            Self::ThirdParty => "Third party",
+        }
+    }
+}
+
+/// 当事人类别: a natural person or an organisation (employer, agency, platform).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartyKind {
+    Person,
+    Organisation,
+}
+
+impl PartyKind {
+    pub const ALL: [Self; 2] = [Self::Person, Self::Organisation];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Person => "person",
+            Self::Organisation => "organisation",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "person" => Some(Self::Person),
+            "organisation" => Some(Self::Organisation),
+            _ => None,
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Person => "个人",
+            Self::Organisation => "单位",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Person => "Person",
+            Self::Organisation => "Organisation",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// serde and `as_str` must agree, or the API and the database would spell a value two ways.
+    fn serde_name<T: Serialize>(value: T) -> String {
+        match serde_json::to_value(value).expect("serialises") {
+            serde_json::Value::String(s) => s,
+            other => panic!("expected a JSON string, got {other}"),
+        }
+    }
+
+    #[test]
+    fn major_outranks_complex_which_outranks_ordinary_which_outranks_simple() {
+        assert!(Grade::Major > Grade::Complex);
+        assert!(Grade::Complex > Grade::Ordinary);
+        assert!(Grade::Ordinary > Grade::Simple);
+        let mut sorted = Grade::ALL;
+        sorted.sort();
+        assert_eq!(sorted, Grade::ALL);
+        assert_eq!(Grade::ALL.iter().max(), Some(&Grade::Major));
+    }
+
+    #[test]
+    fn every_grade_round_trips_through_its_name_and_serde() {
+        for g in Grade::ALL {
+            assert_eq!(Grade::parse(g.as_str()), Some(g));
+            assert_eq!(serde_name(g), g.as_str());
+            let back: Grade = serde_json::from_str(&format!("\"{}\"", g.as_str())).unwrap();
+            assert_eq!(back, g);
+            assert!(!g.label_zh().is_empty() && !g.label_en().is_empty());
+        }
+    }
+
+    #[test]
+    fn every_dispute_type_round_trips_through_its_name_and_serde() {
+        for d in DisputeType::ALL {
+            assert_eq!(DisputeType::parse(d.as_str()), Some(d));
+            assert_eq!(serde_name(d), d.as_str());
+            let back: DisputeType = serde_json::from_str(&format!("\"{}\"", d.as_str())).unwrap();
+            assert_eq!(back, d);
+            assert!(!d.label_zh().is_empty() && !d.label_en().is_empty());
+        }
+    }
+
+    #[test]
+    fn every_source_round_trips_through_its_name_and_serde() {
+        for s in Source::ALL {
+            assert_eq!(Source::parse(s.as_str()), Some(s));
+            assert_eq!(serde_name(s), s.as_str());
+            let back: Source = serde_json::from_str(&format!("\"{}\"", s.as_str())).unwrap();
+            assert_eq!(back, s);
+            assert!(!s.label_zh().is_empty() && !s.label_en().is_empty());
+        }
+    }
+
+    #[test]
+    fn every_risk_flag_round_trips_through_its_name_and_serde() {
+        for f in RiskFlag::ALL {
+            assert_eq!(RiskFlag::parse(f.as_str()), Some(f));
+            assert_eq!(serde_name(f), f.as_str());
+            let back: RiskFlag = serde_json::from_str(&format!("\"{}\"", f.as_str())).unwrap();
+            assert_eq!(back, f);
+            assert!(!f.label_zh().is_empty() && !f.label_en().is_empty());
+        }
+    }
+
+    #[test]
+    fn every_party_role_and_kind_round_trips_through_its_name_and_serde() {
+        for r in PartyRole::ALL {
+            assert_eq!(PartyRole::parse(r.as_str()), Some(r));
+            assert_eq!(serde_name(r), r.as_str());
+            assert!(!r.label_zh().is_empty() && !r.label_en().is_empty());
+        }
+        for k in PartyKind::ALL {
+            assert_eq!(PartyKind::parse(k.as_str()), Some(k));
+            assert_eq!(serde_name(k), k.as_str());
+            assert!(!k.label_zh().is_empty() && !k.label_en().is_empty());
+        }
+    }
+
+    #[test]
+    fn the_union_hotline_serialises_as_hotline_12351() {
+        assert_eq!(serde_name(Source::Hotline12351), "hotline_12351");
+        assert_eq!(Source::Hotline12351.as_str(), "hotline_12351");
+        assert_eq!(Source::Hotline12351.label_zh(), "12351热线");
+        let parsed: Source = serde_json::from_str("\"hotline_12351\"").unwrap();
+        assert_eq!(parsed, Source::Hotline12351);
+    }
+
+    #[test]
+    fn the_names_are_exactly_those_of_design_section_2() {
+        let names = |v: Vec<&str>| v.join(",");
+        assert_eq!(
+            names(Grade::ALL.iter().map(|g| g.as_str()).collect()),
+            "simple,ordinary,complex,major"
+        );
+        assert_eq!(
+            names(DisputeType::ALL.iter().map(|d| d.as_str()).collect()),
+            "wage_arrears,work_injury,social_insurance,contract_termination,\
+             economic_compensation,overtime,platform_work,other"
+        );
+        assert_eq!(
+            names(Source::ALL.iter().map(|s| s.as_str()).collect()),
+            "walk_in,hotline_12351,online,court_referral,police_referral,\
+             petition_referral,labour_inspection,other"
+        );
+        assert_eq!(
+            names(RiskFlag::ALL.iter().map(|f| f.as_str()).collect()),
+            "mass_incident,extreme_behaviour,media_attention,repeat_petition,cross_department"
+        );
+        assert_eq!(
+            names(PartyRole::ALL.iter().map(|r| r.as_str()).collect()),
+            "applicant,respondent,third_party"
+        );
+        assert_eq!(
+            names(PartyKind::ALL.iter().map(|k| k.as_str()).collect()),
+            "person,organisation"
+        );
+    }
+
+    #[test]
+    fn the_chinese_labels_are_those_of_design_section_2() {
+        assert_eq!(
+            DisputeType::ALL.map(|d| d.label_zh()),
+            [
+                "欠薪",
+                "工伤",
+                "社保",
+                "解除/终止合同",
+                "经济补偿",
+                "加班",
+                "平台用工",
+                "其他"
+            ]
+        );
+        assert_eq!(
+            Source::ALL.map(|s| s.label_zh()),
+            [
+                "来访",
+                "12351热线",
+                "网上",
+                "诉源(法院移送)",
+                "警源(公安移送)",
+                "访源(信访移送)",
+                "劳动监察",
+                "其他"
+            ]
+        );
+        assert_eq!(
+            Grade::ALL.map(|g| g.label_zh()),
+            ["简易", "一般", "疑难复杂", "重大疑难"]
+        );
+        assert_eq!(
+            PartyRole::ALL.map(|r| r.label_zh()),
+            ["申请人", "被申请人", "第三人"]
+        );
+    }
+
+    #[test]
+    fn unknown_or_differently_cased_names_do_not_parse() {
+        assert_eq!(Grade::parse("Major"), None);
+        assert_eq!(Grade::parse(""), None);
+        assert_eq!(DisputeType::parse("wage-arrears"), None);
+        assert_eq!(Source::parse("hotline12351"), None);
+        assert_eq!(RiskFlag::parse("extreme_behavior"), None);
+        assert_eq!(PartyRole::parse("third party"), None);
+        assert_eq!(PartyKind::parse("organization"), None);
+        assert!(serde_json::from_str::<Grade>("\"huge\"").is_err());
+    }
+}

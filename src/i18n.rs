@@ -1,0 +1,126 @@
+//! Languages: Chinese first, English second, through Fluent (`locales/<lang>/main.ftl`).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader};
+
+use crate::error::Message;
+
+fluent_templates::static_loader! {
+    pub static LOCALES = {
+        locales: "./locales",
+        fallback_language: "zh-CN",
+        // Without this, Fluent wraps every argument in invisible Unicode isolation marks, which
+        // end up inside HTML attributes and JSON.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+/// The language of one request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// `zh`, `zh-CN`, `en`, `en-US`… (anything else is not a language we speak).
+    pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.trim().to_ascii_lowercase();
+        if s.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if s.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The first language of an `Accept-Language` header that we speak (Chinese if none).
+    pub fn from_accept_language(header: &str) -> Lang {
+        let mut tags: Vec<(f32, &str)> = header
+            .split(',')
+            .map(|part| {
+                let mut bits = part.split(';');
+                let tag = bits.next().unwrap_or_default().trim();
+                let q = bits
+                    .find_map(|b| b.trim().strip_prefix("q="))
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                (q, tag)
+            })
+            .collect();
+        tags.sort_by(|a, b| b.0.total_cmp(&a.0));
+        tags.into_iter()
+            .find_map(|(_, tag)| Lang::parse(tag))
+            .unwrap_or_default()
+    }
+
+    fn id(self) -> LanguageIdentifier {
+        match self {
+            Lang::Zh => fluent_templates::langid!("zh-CN"),
+            Lang::En => fluent_templates::langid!("en"),
+        }
+    }
+}
+
+/// Translates a key without arguments.
+pub fn t(lang: Lang, key: &str) -> String {
+    LOCALES.lookup(&lang.id(), key)
+}
+
+/// Translates a message (a key with arguments, or text written in both languages).
+pub fn message(lang: Lang, message: &Message) -> String {
+    match message {
+        Message::Key(key, args) => {
+            if args.is_empty() {
+                return t(lang, key);
+            }
+            let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+                .iter()
+                .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.as_str())))
+                .collect();
+            LOCALES.lookup_with_args(&lang.id(), key, &args)
+        }
+        Message::Text { zh, en } => match lang {
+            Lang::Zh => zh.clone(),
+            Lang::En => en.clone(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_prefers_the_highest_quality_language_we_speak() {
+        assert_eq!(
+            Lang::from_accept_language("fr, en-US;q=0.8, zh;q=0.5"),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
+            Lang::Zh
+        );
+        assert_eq!(Lang::from_accept_language("de"), Lang::Zh);
+    }
+
+    #[test]
+    fn messages_are_translated_with_their_arguments() {
+        let m = Message::with("err-length-max", &[("max", "10".to_owned())]);
+        assert!(message(Lang::Zh, &m).contains("10"));
+        assert!(message(Lang::En, &m).contains("10"));
+        assert_ne!(message(Lang::Zh, &m), message(Lang::En, &m));
+    }
+}

@@ -1,0 +1,75 @@
+//! 调解通 — a labour-dispute mediation case tracker for a street's "1+23+3N" network.
+//!
+//! Map of the crate (data flows one way, top to bottom):
+//! - [`web`]: routes, JSON API ([`web::api`]) and HTML pages ([`web::pages`]), both thin;
+//! - [`services`]: transactions, role and scope checks, audit; one module per aggregate;
+//! - [`domain`]: pure rules with no I/O (network shape, passwords, money, workflow, grading, clocks);
+//! - `entity` and `migration` crates: the tables.
+//!
+//! [`App::build`] is used by `main` and by the tests alike.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod services;
+pub mod web;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::error::AppError;
+use crate::web::AppState;
+
+/// A ready-to-serve application: connected, migrated, templates loaded.
+pub struct App {
+    pub state: AppState,
+}
+
+impl App {
+    /// Connects to the database of `config`, migrates it and loads the templates.
+    ///
+    /// # Errors
+    /// An unreachable database, a failed migration or a broken template.
+    pub async fn build(config: Config) -> Result<App, AppError> {
+        let db = db::connect_and_migrate(&config.database_url).await?;
+        App::with_database(config, db)
+    }
+
+    /// As [`App::build`] over an already connected and migrated database.
+    ///
+    /// # Errors
+    /// A broken template.
+    pub fn with_database(config: Config, db: DatabaseConnection) -> Result<App, AppError> {
+        let tera = web::render::templates()?;
+        Ok(App {
+            state: AppState {
+                db,
+                config: Arc::new(config),
+                tera: Arc::new(tera),
+            },
+        })
+    }
+
+    /// Serves on `listener` until `shutdown` completes, then finishes the requests under way.
+    ///
+    /// # Errors
+    /// The listener failed.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), AppError> {
+        let router = web::build_app(self.state);
+        axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(|e| AppError::Internal(format!("server: {e}")))
+    }
+}

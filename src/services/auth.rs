@@ -1,0 +1,350 @@
+//! Who is signed in: password hashing (argon2, off the async runtime), sign-in with slowing down of
+//! repeated failures, browser sessions and API tokens. Tokens are random and stored only as their
+//! SHA-256, so a copy of the database cannot be used to sign in.
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{api_tokens, failed_sign_ins, users, web_sessions};
+use rand::RngCore;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
+use sha2::{Digest, Sha256};
+
+use crate::domain::role::Role;
+use crate::error::{AppError, Message};
+
+/// The signed-in user, as every service sees them.
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: Option<i64>,
+    pub mediator_id: Option<i64>,
+}
+
+impl CurrentUser {
+    /// # Errors
+    /// 403 when the user's role is not one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(Message::key("err-role-may-not")))
+        }
+    }
+
+    pub fn is(&self, role: Role) -> bool {
+        self.role == role
+    }
+
+    fn from_model(user: users::Model) -> Result<CurrentUser, AppError> {
+        let role = Role::parse(&user.role)
+            .ok_or_else(|| AppError::Internal(format!("user {} has an unknown role", user.id)))?;
+        Ok(CurrentUser {
+            id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            role,
+            unit_id: user.unit_id,
+            mediator_id: user.mediator_id,
+        })
+    }
+}
+
+/// Failed sign-ins allowed in the window before each further try must wait.
+const FREE_FAILURES: u64 = 5;
+const FAILURE_WINDOW_MINUTES: i64 = 15;
+const MAX_WAIT_SECONDS: u64 = 900;
+
+/// Hashes a password with argon2id on a blocking thread (it takes tens of milliseconds of CPU).
+///
+/// # Errors
+/// Only if the hashing thread fails.
+pub async fn hash_password(password: &str) -> Result<String, AppError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+        let salt = SaltString::generate(&mut OsRng);
+        argon2::Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::Internal(format!("hashing failed: {e}")))
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("hashing thread failed: {e}")))?
+}
+
+/// Checks a password against a stored hash on a blocking thread.
+pub async fn verify_password(password: &str, hash: &str) -> bool {
+    let password = password.to_owned();
+    let hash = hash.to_owned();
+    tokio::task::spawn_blocking(move || {
+        use argon2::password_hash::{PasswordHash, PasswordVerifier};
+        PasswordHash::new(&hash)
+            .map(|parsed| {
+                argon2::Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A hash of a password nobody has, checked when the username is unknown so that a wrong username
+/// takes as long as a wrong password (the answer must not reveal whether an account exists).
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0cFs1cb1WHn0b0nbgoMgxcBd2a3uISF4xt2qyE0Oo1A";
+
+/// Checks a username and password. Wrong username and wrong password give the same answer.
+/// After [`FREE_FAILURES`] failures within 15 minutes, each further try for that username must
+/// wait twice as long as the one before (up to 15 minutes), or it is refused with 429 unchecked.
+///
+/// # Errors
+/// 401 for wrong credentials or an inactive account, 429 while slowed down.
+pub async fn sign_in(
+    db: &DatabaseConnection,
+    username: &str,
+    password: &str,
+) -> Result<CurrentUser, AppError> {
+    let username = username.trim().to_lowercase();
+    let now = Utc::now();
+    let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
+    let recent = failed_sign_ins::Entity::find()
+        .filter(failed_sign_ins::Column::Username.eq(&username))
+        .filter(failed_sign_ins::Column::At.gt(since));
+    let failures = recent.clone().count(db).await?;
+    if failures >= FREE_FAILURES {
+        let last = recent
+            .order_by_desc(failed_sign_ins::Column::At)
+            .one(db)
+            .await?
+            .map(|f| f.at)
+            .unwrap_or(now);
+        let wait = wait_after(failures);
+        let allowed_at = last + Duration::seconds(wait as i64);
+        if now < allowed_at {
+            let retry_after_secs = (allowed_at - now).num_seconds().max(1) as u64;
+            return Err(AppError::TooManyRequests { retry_after_secs });
+        }
+    }
+
+    let user = users::Entity::find()
+        .filter(users::Column::Username.eq(&username))
+        .one(db)
+        .await?;
+    let ok = match &user {
+        Some(u) => verify_password(password, &u.password_hash).await && u.active,
+        None => {
+            verify_password(password, DUMMY_HASH).await;
+            false
+        }
+    };
+    match user {
+        Some(user) if ok => {
+            failed_sign_ins::Entity::delete_many()
+                .filter(failed_sign_ins::Column::Username.eq(&username))
+                .exec(db)
+                .await?;
+            tracing::info!(user_id = user.id, "signed in");
+            CurrentUser::from_model(user)
+        }
+        _ => {
+            failed_sign_ins::ActiveModel {
+                username: Set(username),
+                at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+            tracing::info!("sign-in failed");
+            Err(AppError::Unauthorized)
+        }
+    }
+}
+
+/// Seconds to wait after `failures` recent failures: 2, 4, 8, … up to 15 minutes.
+fn wait_after(failures: u64) -> u64 {
+    let over = failures.saturating_sub(FREE_FAILURES).min(20) as u32;
+    2u64.saturating_pow(over + 1).min(MAX_WAIT_SECONDS)
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A fresh random value for double-submit CSRF cookies on pages shown before sign-in.
+pub fn new_csrf_token() -> String {
+    new_token()
+}
+
+/// Issues an API token. Returns the token (shown once) and its expiry.
+///
+/// # Errors
+/// The database refused the write.
+pub async fn issue_api_token(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    hours: i64,
+) -> Result<(String, DateTime<Utc>), AppError> {
+    let token = new_token();
+    let now = Utc::now();
+    let expires_at = now + Duration::hours(hours);
+    api_tokens::ActiveModel {
+        token_hash: Set(token_hash(&token)),
+        user_id: Set(user_id),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok((token, expires_at))
+}
+
+/// The active user behind an unexpired API token.
+///
+/// # Errors
+/// 401 for an unknown, expired or revoked token, or an inactive user.
+pub async fn user_for_api_token(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<CurrentUser, AppError> {
+    let row = api_tokens::Entity::find()
+        .filter(api_tokens::Column::TokenHash.eq(token_hash(token)))
+        .filter(api_tokens::Column::ExpiresAt.gt(Utc::now()))
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    active_user(db, row.user_id).await
+}
+
+/// Revokes an API token (signing out of the API).
+///
+/// # Errors
+/// The database refused the write.
+pub async fn revoke_api_token(db: &impl ConnectionTrait, token: &str) -> Result<(), AppError> {
+    api_tokens::Entity::delete_many()
+        .filter(api_tokens::Column::TokenHash.eq(token_hash(token)))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A new browser session: returns the cookie value and the CSRF token its forms must carry.
+///
+/// # Errors
+/// The database refused the write.
+pub async fn start_session(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    hours: i64,
+) -> Result<(String, String), AppError> {
+    let token = new_token();
+    let csrf = new_token();
+    let now = Utc::now();
+    web_sessions::ActiveModel {
+        token_hash: Set(token_hash(&token)),
+        user_id: Set(user_id),
+        csrf_token: Set(csrf.clone()),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::hours(hours)),
+    }
+    .insert(db)
+    .await?;
+    // Expired sessions of anybody are swept here, which keeps the table small without a timer.
+    web_sessions::Entity::delete_many()
+        .filter(web_sessions::Column::ExpiresAt.lt(now))
+        .exec(db)
+        .await?;
+    Ok((token, csrf))
+}
+
+/// The user and CSRF token of an unexpired browser session.
+///
+/// # Errors
+/// 401 for an unknown or expired session, or an inactive user.
+pub async fn user_for_session(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<(CurrentUser, String), AppError> {
+    let row = web_sessions::Entity::find_by_id(token_hash(token))
+        .filter(web_sessions::Column::ExpiresAt.gt(Utc::now()))
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    Ok((active_user(db, row.user_id).await?, row.csrf_token))
+}
+
+/// Ends a browser session.
+///
+/// # Errors
+/// The database refused the write.
+pub async fn end_session(db: &impl ConnectionTrait, token: &str) -> Result<(), AppError> {
+    web_sessions::Entity::delete_by_id(token_hash(token))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Signs a user out everywhere (after a password change or when deactivated).
+///
+/// # Errors
+/// The database refused the write.
+pub async fn end_all_sessions(db: &impl ConnectionTrait, user_id: i64) -> Result<(), AppError> {
+    web_sessions::Entity::delete_many()
+        .filter(web_sessions::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    api_tokens::Entity::delete_many()
+        .filter(api_tokens::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn active_user(db: &impl ConnectionTrait, user_id: i64) -> Result<CurrentUser, AppError> {
+    let user = users::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .filter(|u| u.active)
+        .ok_or(AppError::Unauthorized)?;
+    CurrentUser::from_model(user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waiting_doubles_after_the_free_failures_and_is_capped() {
+        assert_eq!(wait_after(5), 2);
+        assert_eq!(wait_after(6), 4);
+        assert_eq!(wait_after(7), 8);
+        assert_eq!(wait_after(100), MAX_WAIT_SECONDS);
+    }
+
+    #[tokio::test]
+    async fn a_hashed_password_verifies_and_a_wrong_one_does_not() {
+        let hash = hash_password("tea garden by the river").await.unwrap();
+        assert!(verify_password("tea garden by the river", &hash).await);
+        assert!(!verify_password("tea garden by the sea", &hash).await);
+    }
+
+    #[tokio::test]
+    async fn the_dummy_hash_is_a_valid_argon2_hash() {
+        // If it did not parse, unknown usernames would answer faster than known ones.
+        use argon2::password_hash::PasswordHash;
+        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+    }
+}

@@ -1,0 +1,119 @@
+//! The JSON API of DESIGN §6, under `/api/v1`. Every route is declared with `utoipa` so that
+//! `/api/openapi.json` is generated from the code and lists every route.
+
+pub mod auth;
+pub mod health;
+pub mod mediators;
+pub mod units;
+pub mod users;
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use serde::Serialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use crate::error::AppError;
+use crate::services::auth::{self as auth_service, CurrentUser};
+use crate::services::Page;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "调解通 API", description = "Labour-dispute mediation case tracker. Errors: {\"error\": {\"code\", \"message\", \"fields\"}}."),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(auth::create_token, auth::revoke_token))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(units::index, units::create))
+        .routes(routes!(units::show, units::update))
+        .routes(routes!(mediators::index, mediators::create))
+        .routes(routes!(mediators::show, mediators::update))
+        .routes(routes!(users::index, users::create))
+        .routes(routes!(users::show, users::update))
+}
+
+/// The signed-in user of an API request, from `Authorization: Bearer <token>`.
+pub struct ApiUser(pub CurrentUser);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer_token(parts).ok_or(AppError::Unauthorized)?;
+        auth_service::user_for_api_token(&state.db, token)
+            .await
+            .map(ApiUser)
+    }
+}
+
+fn bearer_token(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+/// A page of a list: `{items, total, page, per_page}`.
+#[derive(Serialize, ToSchema)]
+pub struct ListOut<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl<T> ListOut<T> {
+    pub fn from_page<M>(page: Page<M>, f: impl FnMut(M) -> T) -> ListOut<T> {
+        let page = page.map(f);
+        ListOut {
+            items: page.items,
+            total: page.total,
+            page: page.page,
+            per_page: page.per_page,
+        }
+    }
+}
+
+/// The error shape, for the OpenAPI document.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+    pub fields: std::collections::BTreeMap<String, String>,
+}

@@ -1,0 +1,251 @@
+//! `/api/v1/users`: accounts (admin). Passwords go in, never come out.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use entity::users as user_model;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use super::{ApiUser, ErrorBody, ListOut};
+use crate::domain::role::Role;
+use crate::error::AppError;
+use crate::services::accounts::{self, NewUser, UserChanges, UserFilter};
+use crate::services::PageRequest;
+use crate::web::extract::{optional_text, ApiJson, ApiQuery, Checker, Loose};
+use crate::web::AppState;
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, Validate, ToSchema)]
+pub struct UserBody {
+    #[validate(length(max = 64))]
+    pub username: Option<String>,
+    /// The name shown in the pages; the username when absent.
+    #[validate(length(max = 100))]
+    pub display_name: Option<String>,
+    /// At least 10 characters, not all digits, not the username, not a common password.
+    #[serde(skip_serializing)]
+    pub password: Option<String>,
+    /// `admin`, `coordinator`, `mediator`, `finance` or `viewer`.
+    pub role: Option<String>,
+    #[schema(value_type = Option<i64>)]
+    pub unit_id: Option<Loose>,
+    #[schema(value_type = Option<i64>)]
+    pub mediator_id: Option<Loose>,
+    #[validate(email, length(max = 254))]
+    pub email: Option<String>,
+    #[schema(value_type = Option<bool>)]
+    pub active: Option<Loose>,
+    #[schema(value_type = Option<i32>)]
+    pub version: Option<Loose>,
+}
+
+impl UserBody {
+    pub fn from_model(u: &user_model::Model) -> UserBody {
+        UserBody {
+            username: Some(u.username.clone()),
+            display_name: Some(u.display_name.clone()),
+            password: None,
+            role: Some(u.role.clone()),
+            unit_id: u.unit_id.map(Loose::Int),
+            mediator_id: u.mediator_id.map(Loose::Int),
+            email: u.email.clone(),
+            active: Some(Loose::Bool(u.active)),
+            version: Some(Loose::Int(i64::from(u.version))),
+        }
+    }
+
+    pub fn overlay(self, p: UserBody) -> UserBody {
+        UserBody {
+            username: self.username,
+            display_name: p.display_name.or(self.display_name),
+            password: None,
+            role: p.role.or(self.role),
+            unit_id: p.unit_id.or(self.unit_id),
+            mediator_id: p.mediator_id.or(self.mediator_id),
+            email: p.email.or(self.email),
+            active: p.active.or(self.active),
+            version: p.version,
+        }
+    }
+
+    fn checker(&self) -> Checker {
+        let mut copy = self.clone();
+        copy.email = optional_text(&self.email);
+        Checker::validated(&copy)
+    }
+
+    /// # Errors
+    /// 422 naming each invalid field (the password rule is checked by the service).
+    pub fn check_new(&self) -> Result<NewUser, AppError> {
+        let mut c = self.checker();
+        let username = c.text("username", &self.username).to_lowercase();
+        if !username.is_empty()
+            && !username
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || "._-".contains(ch))
+        {
+            c.add("username", crate::error::Message::key("err-username-chars"));
+        }
+        let password = c.text("password", &self.password);
+        let role = c.choice("role", &self.role, Role::parse);
+        let unit_id = c.optional_int("unit_id", &self.unit_id);
+        let mediator_id = c.optional_int("mediator_id", &self.mediator_id);
+        let input = NewUser {
+            display_name: optional_text(&self.display_name).unwrap_or_else(|| username.clone()),
+            username,
+            password,
+            role: role.unwrap_or(Role::Viewer),
+            unit_id,
+            mediator_id,
+            email: optional_text(&self.email),
+        };
+        c.finish(input)
+    }
+
+    /// # Errors
+    /// 422 naming each invalid field.
+    pub fn check_changes(&self) -> Result<(UserChanges, bool, Option<i32>), AppError> {
+        let mut c = self.checker();
+        let display_name = c.text("display_name", &self.display_name);
+        let role = c.choice("role", &self.role, Role::parse);
+        let unit_id = c.optional_int("unit_id", &self.unit_id);
+        let mediator_id = c.optional_int("mediator_id", &self.mediator_id);
+        let active = match &self.active {
+            None => true,
+            some => c.flag("active", some),
+        };
+        let version = c.optional_int("version", &self.version).map(|v| v as i32);
+        let changes = UserChanges {
+            display_name,
+            role: role.unwrap_or(Role::Viewer),
+            unit_id,
+            mediator_id,
+            email: optional_text(&self.email),
+        };
+        c.finish((changes, active, version))
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserOut {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    #[schema(value_type = Role)]
+    pub role: String,
+    pub unit_id: Option<i64>,
+    pub mediator_id: Option<i64>,
+    pub email: Option<String>,
+    pub active: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<user_model::Model> for UserOut {
+    fn from(u: user_model::Model) -> UserOut {
+        UserOut {
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            role: u.role,
+            unit_id: u.unit_id,
+            mediator_id: u.mediator_id,
+            email: u.email,
+            active: u.active,
+            version: u.version,
+            created_at: u.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct UserQuery {
+    pub role: Option<String>,
+    pub unit_id: Option<i64>,
+    pub q: Option<String>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+impl UserQuery {
+    /// # Errors
+    /// 422 naming `role` when it is not a role.
+    pub fn filter(&self) -> Result<UserFilter, AppError> {
+        let mut c = Checker::default();
+        let role = c.optional_choice("role", &self.role, Role::parse);
+        c.finish(UserFilter {
+            role,
+            unit_id: self.unit_id,
+            q: self.q.clone(),
+        })
+    }
+}
+
+/// Lists accounts (admin).
+#[utoipa::path(get, path = "/api/v1/users", params(UserQuery),
+    responses((status = 200, body = ListOut<UserOut>), (status = 403, body = ErrorBody)))]
+pub async fn index(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiQuery(query): ApiQuery<UserQuery>,
+) -> Result<Json<ListOut<UserOut>>, AppError> {
+    user.require(&[Role::Admin])?;
+    let page = accounts::list(
+        &state.db,
+        &user,
+        &query.filter()?,
+        PageRequest::new(query.page, query.per_page),
+    )
+    .await?;
+    Ok(Json(ListOut::from_page(page, UserOut::from)))
+}
+
+/// Creates an account (admin).
+#[utoipa::path(post, path = "/api/v1/users", request_body = UserBody,
+    responses((status = 201, body = UserOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(body): ApiJson<UserBody>,
+) -> Result<(StatusCode, Json<UserOut>), AppError> {
+    user.require(&[Role::Admin])?;
+    let created = accounts::create(&state.db, Some(&user), body.check_new()?).await?;
+    Ok((StatusCode::CREATED, Json(created.into())))
+}
+
+/// One account (admins see all; others only their own).
+#[utoipa::path(get, path = "/api/v1/users/{id}", params(("id" = i64, Path)),
+    responses((status = 200, body = UserOut), (status = 404, body = ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<UserOut>, AppError> {
+    Ok(Json(accounts::get(&state.db, &user, id).await?.into()))
+}
+
+/// Changes an account (admin); `"active": false` deactivates it and ends its sessions.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", params(("id" = i64, Path)), request_body = UserBody,
+    responses((status = 200, body = UserOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(user_id = id))]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(patch): ApiJson<UserBody>,
+) -> Result<Json<UserOut>, AppError> {
+    let current = accounts::get(&state.db, &user, id).await?;
+    user.require(&[Role::Admin])?;
+    let (changes, active, version) = UserBody::from_model(&current)
+        .overlay(patch)
+        .check_changes()?;
+    let mut updated = accounts::update(&state.db, &user, id, changes, version).await?;
+    if updated.active != active {
+        updated = accounts::set_active(&state.db, &user, id, active, Some(updated.version)).await?;
+    }
+    Ok(Json(updated.into()))
+}

@@ -1,0 +1,118 @@
+//! Turns an [`ErrorReport`] left in a response by `AppError` into words in the request's language:
+//! the JSON error shape of DESIGN §6 for /api, an HTML page (or the sign-in page) for the rest.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Serialize;
+use serde_json::json;
+
+use super::render::{self, Layout};
+use super::AppState;
+use crate::error::ErrorReport;
+use crate::i18n::{self, Lang};
+
+pub async fn localize_errors(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let lang = super::extract::lang_of(&parts);
+    let path = parts.uri.path().to_owned();
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| path.clone());
+    let is_api = path.starts_with("/api/");
+    let response = next.run(Request::from_parts(parts, body)).await;
+
+    let report = match response.extensions().get::<ErrorReport>() {
+        Some(report) => report.clone(),
+        // A body over the limit is refused by a layer that knows nothing of our error shape.
+        None if response.status() == StatusCode::PAYLOAD_TOO_LARGE => ErrorReport {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            code: "too_large",
+            message: crate::error::Message::key("err-too-large"),
+            fields: Default::default(),
+            detail: None,
+            retry_after_secs: None,
+        },
+        None => return response,
+    };
+    let mut out = if is_api {
+        api_error(lang, &report)
+    } else if report.status == StatusCode::UNAUTHORIZED {
+        let next = urlencode(&path_and_query);
+        Redirect::to(&format!("/login?next={next}")).into_response()
+    } else {
+        page_error(&state, lang, &report)
+    };
+    if let Some(secs) = report.retry_after_secs {
+        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+            out.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    out
+}
+
+fn api_error(lang: Lang, report: &ErrorReport) -> Response {
+    let fields: BTreeMap<&str, String> = report
+        .fields
+        .iter()
+        .map(|(k, m)| (k.as_str(), i18n::message(lang, m)))
+        .collect();
+    let mut message = i18n::message(lang, &report.message);
+    if let Some(detail) = &report.detail {
+        message = format!("{message} ({detail})");
+    }
+    let body = json!({
+        "error": { "code": report.code, "message": message, "fields": fields }
+    });
+    let mut response = (report.status, axum::Json(body)).into_response();
+    if report.status == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    response
+}
+
+#[derive(Serialize)]
+struct ErrorPage {
+    #[serde(flatten)]
+    layout: Layout,
+    status: u16,
+    message: String,
+}
+
+fn page_error(state: &AppState, lang: Lang, report: &ErrorReport) -> Response {
+    let page = ErrorPage {
+        layout: Layout::anonymous(lang, "/"),
+        status: report.status.as_u16(),
+        message: i18n::message(lang, &report.message),
+    };
+    match render::render(state, "error.html", &page) {
+        Ok(html) => (report.status, html).into_response(),
+        // The error page itself failed: fall back to plain text rather than loop.
+        Err(_) => (report.status, Html(page.message)).into_response(),
+    }
+}
+
+/// Percent-encodes a path for a `next=` parameter.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}

@@ -1,0 +1,300 @@
+//! Account pages (admins): list, show, new, edit, deactivate.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+
+use super::units::ActiveForm;
+use super::Pager;
+use crate::domain::role::Role;
+use crate::error::{AppError, FieldErrors};
+use crate::i18n::Lang;
+use crate::services::{
+    accounts, mediators as mediator_service, units as unit_service, PageRequest,
+};
+use crate::web::api::users::{UserBody, UserOut, UserQuery};
+use crate::web::extract::PageForm;
+use crate::web::render::{self, choices, field_errors, Choice, Layout};
+use crate::web::session::{PageUser, SessionInfo};
+use crate::web::AppState;
+
+#[derive(Deserialize, Default)]
+pub struct IndexQuery {
+    pub role: Option<String>,
+    pub q: Option<String>,
+    pub page: Option<u64>,
+    pub notice: Option<String>,
+}
+
+#[derive(Serialize)]
+struct IndexPage {
+    #[serde(flatten)]
+    layout: Layout,
+    rows: Vec<UserOut>,
+    pager: Pager,
+    roles: Vec<Choice>,
+    role: String,
+    q: String,
+}
+
+fn role_choices(lang: Lang) -> Vec<Choice> {
+    choices(lang, "role", Role::ALL.map(Role::as_str))
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    lang: Lang,
+    PageUser(session): PageUser,
+    Query(q): Query<IndexQuery>,
+) -> Result<Response, AppError> {
+    session.user.require(&[Role::Admin])?;
+    let role = q.role.clone().filter(|r| !r.is_empty());
+    let filter = UserQuery {
+        role: role.clone(),
+        q: q.q.clone(),
+        ..Default::default()
+    }
+    .filter()
+    .unwrap_or_default();
+    let page = accounts::list(
+        &state.db,
+        &session.user,
+        &filter,
+        PageRequest::new(q.page, Some(50)),
+    )
+    .await?;
+    let pager = Pager::of(&page);
+    let layout = super::auth::notice(
+        Layout::new(&session, lang, "/users"),
+        lang,
+        q.notice.as_deref(),
+    );
+    let page = IndexPage {
+        layout,
+        rows: page.items.into_iter().map(UserOut::from).collect(),
+        pager,
+        roles: role_choices(lang),
+        role: role.unwrap_or_default(),
+        q: q.q.unwrap_or_default(),
+    };
+    Ok(render::render(&state, "users/index.html", &page)?.into_response())
+}
+
+#[derive(Serialize)]
+struct ShowPage {
+    #[serde(flatten)]
+    layout: Layout,
+    account: UserOut,
+    unit: Option<String>,
+    mediator: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    lang: Lang,
+    PageUser(session): PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<IndexQuery>,
+) -> Result<Response, AppError> {
+    session.user.require(&[Role::Admin])?;
+    let account = accounts::get(&state.db, &session.user, id).await?;
+    let unit = match account.unit_id {
+        Some(u) => Some(unit_service::get(&state.db, u).await?.name),
+        None => None,
+    };
+    let mediator = match account.mediator_id {
+        Some(m) => Some(mediator_service::get(&state.db, m).await?.name),
+        None => None,
+    };
+    let layout = super::auth::notice(
+        Layout::new(&session, lang, "/users"),
+        lang,
+        q.notice.as_deref(),
+    );
+    let page = ShowPage {
+        layout,
+        account: account.into(),
+        unit,
+        mediator,
+    };
+    Ok(render::render(&state, "users/show.html", &page)?.into_response())
+}
+
+#[derive(Serialize)]
+struct FormPage {
+    #[serde(flatten)]
+    layout: Layout,
+    values: UserBody,
+    errors: BTreeMap<String, String>,
+    roles: Vec<Choice>,
+    units: Vec<Choice>,
+    mediators: Vec<Choice>,
+    action: String,
+    editing: bool,
+}
+
+async fn form_page(
+    state: &AppState,
+    session: &SessionInfo,
+    lang: Lang,
+    values: UserBody,
+    errors: &FieldErrors,
+    action: String,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let units = unit_service::all_active(&state.db)
+        .await?
+        .into_iter()
+        .map(|u| Choice {
+            value: u.id.to_string(),
+            label: u.name,
+        })
+        .collect();
+    let mediators = mediator_service::all_active(&state.db)
+        .await?
+        .into_iter()
+        .map(|m| Choice {
+            value: m.id.to_string(),
+            label: m.name,
+        })
+        .collect();
+    let page = FormPage {
+        layout: Layout::new(session, lang, "/users"),
+        editing: action != "/users",
+        values,
+        errors: field_errors(lang, errors),
+        roles: role_choices(lang),
+        units,
+        mediators,
+        action,
+    };
+    Ok((status, render::render(state, "users/form.html", &page)?).into_response())
+}
+
+pub async fn new(
+    State(state): State<AppState>,
+    lang: Lang,
+    PageUser(session): PageUser,
+) -> Result<Response, AppError> {
+    session.user.require(&[Role::Admin])?;
+    let values = UserBody {
+        role: Some("mediator".into()),
+        ..Default::default()
+    };
+    form_page(
+        &state,
+        &session,
+        lang,
+        values,
+        &FieldErrors::new(),
+        "/users".into(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    State(state): State<AppState>,
+    lang: Lang,
+    PageUser(session): PageUser,
+    PageForm(body): PageForm<UserBody>,
+) -> Result<Response, AppError> {
+    session.user.require(&[Role::Admin])?;
+    let result = match body.check_new() {
+        Ok(input) => accounts::create(&state.db, Some(&session.user), input).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(u) => Ok(Redirect::to(&format!("/users/{}?notice=created", u.id)).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            form_page(
+                &state,
+                &session,
+                lang,
+                body,
+                &errors,
+                "/users".into(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    lang: Lang,
+    PageUser(session): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    session.user.require(&[Role::Admin])?;
+    let account = accounts::get(&state.db, &session.user, id).await?;
+    let values = UserBody::from_model(&account);
+    form_page(
+        &state,
+        &session,
+        lang,
+        values,
+        &FieldErrors::new(),
+        format!("/users/{id}"),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[tracing::instrument(skip_all, fields(user_id = id))]
+pub async fn update(
+    State(state): State<AppState>,
+    lang: Lang,
+    PageUser(session): PageUser,
+    Path(id): Path<i64>,
+    PageForm(body): PageForm<UserBody>,
+) -> Result<Response, AppError> {
+    session.user.require(&[Role::Admin])?;
+    let current = accounts::get(&state.db, &session.user, id).await?;
+    // The edit form has no username or active field: those stay as they are.
+    let body = UserBody {
+        username: Some(current.username.clone()),
+        active: None,
+        ..body
+    };
+    let result = match body.check_changes() {
+        Ok((changes, _, version)) => {
+            accounts::update(&state.db, &session.user, id, changes, version).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/users/{id}?notice=saved")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            form_page(
+                &state,
+                &session,
+                lang,
+                body,
+                &errors,
+                format!("/users/{id}"),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn set_active(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Path(id): Path<i64>,
+    PageForm(form): PageForm<ActiveForm>,
+) -> Result<Response, AppError> {
+    let (active, version) = form.parts();
+    accounts::set_active(&state.db, &session.user, id, active, version).await?;
+    let notice = if active { "activated" } else { "deactivated" };
+    Ok(Redirect::to(&format!("/users/{id}?notice={notice}")).into_response())
+}

@@ -1,0 +1,176 @@
+//! Tera set-up and the layout every page shares (navigation by role, language switch, CSRF token).
+
+use std::collections::BTreeMap;
+
+use axum::response::Html;
+use fluent_templates::FluentLoader;
+use serde::Serialize;
+
+use super::session::SessionInfo;
+use super::AppState;
+use crate::domain::money;
+use crate::domain::role::Role;
+use crate::error::{AppError, FieldErrors};
+use crate::i18n::{self, Lang, LOCALES};
+
+/// Loads the templates and registers `t(key=…, lang=…)` (Fluent) and the `yuan` filter.
+///
+/// # Errors
+/// A template that does not parse (a bug caught at start, not at the first request).
+pub fn templates() -> Result<tera::Tera, AppError> {
+    let glob = concat!(env!("CARGO_MANIFEST_DIR"), "/templates/**/*.html");
+    let mut tera =
+        tera::Tera::new(glob).map_err(|e| AppError::Config(format!("templates: {e}")))?;
+    tera.register_function("t", FluentLoader::new(&*LOCALES));
+    tera.register_filter(
+        "yuan",
+        |value: &tera::Value, _: &std::collections::HashMap<String, tera::Value>| {
+            let fen = value
+                .as_i64()
+                .ok_or_else(|| tera::Error::msg("yuan expects integer fen"))?;
+            Ok(tera::Value::String(money::format_yuan(fen)))
+        },
+    );
+    tera.autoescape_on(vec![".html"]);
+    Ok(tera)
+}
+
+/// Renders a page.
+///
+/// # Errors
+/// A template error (logged as a 500).
+pub fn render(
+    state: &AppState,
+    template: &str,
+    context: &impl Serialize,
+) -> Result<Html<String>, AppError> {
+    let context = tera::Context::from_serialize(context)
+        .map_err(|e| AppError::Internal(format!("page context for {template}: {e}")))?;
+    state
+        .tera
+        .render(template, &context)
+        .map(Html)
+        .map_err(|e| AppError::Internal(format!("template {template}: {e:?}")))
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NavItem {
+    pub href: &'static str,
+    pub key: &'static str,
+    pub active: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: &'static str,
+}
+
+/// What the layout (`base.html`) needs on every page.
+#[derive(Clone, Debug, Serialize)]
+pub struct Layout {
+    pub lang: &'static str,
+    pub user: Option<UserView>,
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
+    pub path: String,
+    /// A one-line notice after a successful post ("saved").
+    pub notice: Option<String>,
+}
+
+/// The navigation of each role: only what that role may use.
+fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
+    let mut items = vec![("/", "nav-home")];
+    match role {
+        Role::Admin => {
+            items.extend([
+                ("/units", "nav-units"),
+                ("/mediators", "nav-mediators"),
+                ("/users", "nav-users"),
+            ]);
+        }
+        Role::Coordinator | Role::Mediator | Role::Viewer | Role::Finance => {
+            items.extend([("/units", "nav-units"), ("/mediators", "nav-mediators")]);
+        }
+    }
+    items
+}
+
+impl Layout {
+    pub fn new(session: &SessionInfo, lang: Lang, path: &str) -> Layout {
+        let nav = nav_for(session.user.role)
+            .into_iter()
+            .map(|(href, key)| NavItem {
+                href,
+                key,
+                active: if href == "/" {
+                    path == "/"
+                } else {
+                    path.starts_with(href)
+                },
+            })
+            .collect();
+        Layout {
+            lang: lang.code(),
+            user: Some(UserView {
+                id: session.user.id,
+                username: session.user.username.clone(),
+                display_name: session.user.display_name.clone(),
+                role: session.user.role.as_str(),
+            }),
+            csrf: session.csrf.clone(),
+            nav,
+            path: path.to_owned(),
+            notice: None,
+        }
+    }
+
+    /// The layout of a page shown before sign-in (the sign-in page, error pages).
+    pub fn anonymous(lang: Lang, path: &str) -> Layout {
+        Layout {
+            lang: lang.code(),
+            user: None,
+            csrf: String::new(),
+            nav: Vec::new(),
+            path: path.to_owned(),
+            notice: None,
+        }
+    }
+
+    pub fn with_notice(mut self, lang: Lang, key: &str) -> Layout {
+        self.notice = Some(i18n::t(lang, key));
+        self
+    }
+}
+
+/// Field errors in the page's language, for the inline messages under each field.
+pub fn field_errors(lang: Lang, errors: &FieldErrors) -> BTreeMap<String, String> {
+    errors
+        .iter()
+        .map(|(k, m)| (k.clone(), i18n::message(lang, m)))
+        .collect()
+}
+
+/// An option of a `<select>` or a checkbox group.
+#[derive(Clone, Debug, Serialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+/// Choices from enum names, labelled through Fluent keys `<prefix>-<name>`.
+pub fn choices(
+    lang: Lang,
+    prefix: &str,
+    names: impl IntoIterator<Item = &'static str>,
+) -> Vec<Choice> {
+    names
+        .into_iter()
+        .map(|name| Choice {
+            value: name.to_owned(),
+            label: i18n::t(lang, &format!("{prefix}-{name}")),
+        })
+        .collect()
+}

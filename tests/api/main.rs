@@ -1,0 +1,11 @@
+//! Integration tests: each starts the app on a random port over a fresh database migrated by the
+//! real migrations (SQLite, or PostgreSQL when `TEST_DATABASE_URL` is set) and drives it over HTTP.
+
+mod helpers;
+
+mod accounts;
+mod auth;
+mod health;
+mod mediators;
+mod pages;
+mod units;
