@@ -34,11 +34,14 @@ pub struct App {
 
 impl App {
     /// Connects to the database of `config`, migrates it and loads the templates.
+    /// A new database gets the 2026 holiday calendar and the default grading thresholds.
     ///
     /// # Errors
     /// An unreachable database, a failed migration or a broken template.
     pub async fn build(config: Config) -> Result<App, AppError> {
         let db = db::connect_and_migrate(&config.database_url).await?;
+        services::calendar::seed_if_empty(&db).await?;
+        services::settings::seed_defaults(&db).await?;
         App::with_database(config, db)
     }
 

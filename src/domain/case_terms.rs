@@ -542,3 +542,36 @@ mod tests {
         assert!(serde_json::from_str::<Grade>("\"huge\"").is_err());
     }
 }
+
+/// A mediator's place on a case's team.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TeamRole {
+    Lead,
+    Co,
+    Apprentice,
+}
+
+impl TeamRole {
+    pub const ALL: [TeamRole; 3] = [TeamRole::Lead, TeamRole::Co, TeamRole::Apprentice];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TeamRole::Lead => "lead",
+            TeamRole::Co => "co",
+            TeamRole::Apprentice => "apprentice",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TeamRole> {
+        TeamRole::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            TeamRole::Lead => "主办",
+            TeamRole::Co => "协办",
+            TeamRole::Apprentice => "学徒",
+        }
+    }
+}

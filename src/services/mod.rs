@@ -5,8 +5,11 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
+pub mod cases;
 pub mod demo;
 pub mod mediators;
+pub mod settings;
 pub mod units;
 
 use serde::Serialize;

@@ -89,10 +89,33 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
                 ("/units", "nav-units"),
                 ("/mediators", "nav-mediators"),
                 ("/users", "nav-users"),
+                ("/calendar", "nav-calendar"),
+                ("/settings", "nav-settings"),
             ]);
         }
-        Role::Coordinator | Role::Mediator | Role::Viewer | Role::Finance => {
-            items.extend([("/units", "nav-units"), ("/mediators", "nav-mediators")]);
+        Role::Coordinator => {
+            items.extend([
+                ("/queue", "nav-queue"),
+                ("/cases", "nav-cases"),
+                ("/cases/new", "nav-intake"),
+                ("/units", "nav-units"),
+                ("/mediators", "nav-mediators"),
+            ]);
+        }
+        Role::Mediator => {
+            items.extend([
+                ("/cases", "nav-my-cases"),
+                ("/cases/new", "nav-intake"),
+                ("/units", "nav-units"),
+                ("/mediators", "nav-mediators"),
+            ]);
+        }
+        Role::Viewer | Role::Finance => {
+            items.extend([
+                ("/cases", "nav-cases"),
+                ("/units", "nav-units"),
+                ("/mediators", "nav-mediators"),
+            ]);
         }
     }
     items
@@ -100,16 +123,25 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
 
 impl Layout {
     pub fn new(session: &SessionInfo, lang: Lang, path: &str) -> Layout {
-        let nav = nav_for(session.user.role)
+        let items = nav_for(session.user.role);
+        // The longest matching link is the current one (`/cases/new` over `/cases`).
+        let current = items
+            .iter()
+            .map(|(href, _)| *href)
+            .filter(|href| {
+                if *href == "/" {
+                    path == "/"
+                } else {
+                    path.starts_with(href)
+                }
+            })
+            .max_by_key(|href| href.len());
+        let nav = items
             .into_iter()
             .map(|(href, key)| NavItem {
                 href,
                 key,
-                active: if href == "/" {
-                    path == "/"
-                } else {
-                    path.starts_with(href)
-                },
+                active: Some(href) == current,
             })
             .collect();
         Layout {

@@ -5,7 +5,11 @@ mod helpers;
 
 mod accounts;
 mod auth;
+mod browser;
+mod calendar;
+mod cases;
 mod health;
 mod mediators;
 mod pages;
+mod settings;
 mod units;

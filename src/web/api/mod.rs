@@ -2,8 +2,11 @@
 //! `/api/openapi.json` is generated from the code and lists every route.
 
 pub mod auth;
+pub mod calendar;
+pub mod cases;
 pub mod health;
 pub mod mediators;
+pub mod settings;
 pub mod units;
 pub mod users;
 
@@ -54,6 +57,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(mediators::show, mediators::update))
         .routes(routes!(users::index, users::create))
         .routes(routes!(users::show, users::update))
+        .routes(routes!(calendar::index, calendar::create))
+        .routes(routes!(calendar::remove))
+        .routes(routes!(settings::show_grading, settings::update_grading))
+        .routes(routes!(cases::index, cases::create))
+        .routes(routes!(cases::show))
+        .routes(routes!(cases::act))
 }
 
 /// The signed-in user of an API request, from `Authorization: Bearer <token>`.

@@ -2,8 +2,11 @@
 //! [`super::session::load_session`].
 
 pub mod auth;
+pub mod calendar;
+pub mod cases;
 pub mod home;
 pub mod mediators;
+pub mod settings;
 pub mod units;
 pub mod users;
 
@@ -43,6 +46,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/users/{id}", get(users::show).post(users::update))
         .route("/users/{id}/edit", get(users::edit))
         .route("/users/{id}/active", post(users::set_active))
+        .route("/calendar", get(calendar::index).post(calendar::create))
+        .route("/calendar/{date}/delete", post(calendar::remove))
+        .route("/settings", get(settings::show).post(settings::update))
+        .route("/queue", get(cases::queue))
+        .route("/cases", get(cases::index).post(cases::create))
+        .route("/cases/new", get(cases::new))
+        .route("/cases/{id}", get(cases::show))
+        .route("/cases/{id}/actions", post(cases::act))
         .route("/static/app.css", get(stylesheet))
         .layer(axum::middleware::from_fn_with_state(
             state,

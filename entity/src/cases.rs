@@ -1,0 +1,45 @@
+//! One labour dispute: where it is, who has it, its grade, clocks and state.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "cases")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub case_no: String,
+    pub hub_id: i64,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub grade: String,
+    pub grade_source: String,
+    pub grade_confirmed: bool,
+    #[sea_orm(column_type = "Text")]
+    pub grade_reason: String,
+    pub current_unit_id: i64,
+    pub intake_unit_id: i64,
+    pub dispute_type: String,
+    pub source: String,
+    #[sea_orm(column_type = "Text")]
+    pub summary: String,
+    pub amount_claimed_fen: i64,
+    pub people_involved: i32,
+    /// JSON array of risk-flag names.
+    #[sea_orm(column_type = "Text")]
+    pub risk_flags: String,
+    pub received_at: DateTimeUtc,
+    pub infringement_known_on: Option<Date>,
+    pub employment_ended_on: Option<Date>,
+    pub deadline_at: DateTimeUtc,
+    pub closed_at: Option<DateTimeUtc>,
+    pub created_by: i64,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,208 @@
+//! The calendar table of DESIGN §3 "Clocks": statutory holidays and working weekend days, kept by
+//! an admin from the State Council's yearly notice, seeded with the 2026 notice, and read whole by
+//! every clock as a [`Calendar`].
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use entity::calendar_days;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+use super::{Page, PageRequest};
+use crate::db::begin_write;
+use crate::domain::clocks::{seeded_2026, Calendar, DayKind};
+use crate::domain::role::Role;
+use crate::error::{AppError, Message};
+use crate::services::{audit, auth::CurrentUser};
+
+/// Loads the 2026 notice into an empty calendar table, so that a new installation counts its
+/// deadlines right from the first case. A table with any row is the admin's and is left alone.
+///
+/// Safe when two app servers start at once on one database: a date already written by the other
+/// is skipped, not an error.
+///
+/// # Errors
+/// Database failures only.
+pub async fn seed_if_empty(db: &impl ConnectionTrait) -> Result<(), AppError> {
+    if calendar_days::Entity::find().count(db).await? > 0 {
+        return Ok(());
+    }
+    let rows = seeded_2026()
+        .into_iter()
+        .map(|(day, kind, name)| calendar_days::ActiveModel {
+            day: Set(day),
+            kind: Set(kind.as_str().to_owned()),
+            name: Set(name.to_owned()),
+        });
+    calendar_days::Entity::insert_many(rows)
+        .on_conflict_do_nothing()
+        .exec_without_returning(db)
+        .await?;
+    tracing::info!("calendar seeded with the 2026 holiday notice");
+    Ok(())
+}
+
+/// The whole table as the domain calendar every clock uses.
+///
+/// # Errors
+/// Database failures; a row whose kind is neither `holiday` nor `workday` (only a hand-edited
+/// database has one) is a 500 rather than a silently wrong deadline.
+pub async fn load(db: &impl ConnectionTrait) -> Result<Calendar, AppError> {
+    let rows = calendar_days::Entity::find().all(db).await?;
+    let mut entries = Vec::with_capacity(rows.len());
+    for row in rows {
+        let kind = DayKind::parse(&row.kind).ok_or_else(|| {
+            AppError::Internal(format!("calendar day {} has an unknown kind", row.day))
+        })?;
+        entries.push((row.day, kind));
+    }
+    Ok(Calendar::new(entries))
+}
+
+/// The entries of one year (or of every year), in date order.
+///
+/// # Errors
+/// 422 naming `year` for a year outside the calendar's range; database failures.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    year: Option<i32>,
+    page: PageRequest,
+) -> Result<Page<calendar_days::Model>, AppError> {
+    let mut query = calendar_days::Entity::find();
+    if let Some(year) = year {
+        let (first, last) = year_bounds(year)?;
+        query = query.filter(calendar_days::Column::Day.between(first, last));
+    }
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_asc(calendar_days::Column::Day)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+/// The years that have at least one entry, in order (for the year picker).
+///
+/// # Errors
+/// Database failures only.
+pub async fn years(db: &impl ConnectionTrait) -> Result<Vec<i32>, AppError> {
+    let days: Vec<NaiveDate> = calendar_days::Entity::find()
+        .select_only()
+        .column(calendar_days::Column::Day)
+        .order_by_asc(calendar_days::Column::Day)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut years: Vec<i32> = days.into_iter().map(|d| d.year()).collect();
+    years.dedup();
+    Ok(years)
+}
+
+/// Adds a holiday or a working weekend day (admins only).
+///
+/// # Errors
+/// 403 for other roles; 422 naming `date` when the date is already in the calendar, `kind` for a
+/// working day that is not a Saturday or Sunday (every other day already is one).
+pub async fn add(
+    db: &DatabaseConnection,
+    actor: &CurrentUser,
+    day: NaiveDate,
+    kind: DayKind,
+    name: String,
+) -> Result<calendar_days::Model, AppError> {
+    actor.require(&[Role::Admin])?;
+    if kind == DayKind::Workday && !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+        return Err(AppError::field(
+            "kind",
+            Message::key("err-calendar-workday-not-weekend"),
+        ));
+    }
+    let txn = begin_write(db).await?;
+    if calendar_days::Entity::find_by_id(day)
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(day_taken());
+    }
+    let row = calendar_days::ActiveModel {
+        day: Set(day),
+        kind: Set(kind.as_str().to_owned()),
+        name: Set(name),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|err| {
+        // Two admins adding the same date at once: the loser gets the checked answer.
+        if AppError::is_unique_violation(&err) {
+            day_taken()
+        } else {
+            err.into()
+        }
+    })?;
+    audit::record(
+        &txn,
+        Some(actor.id),
+        "calendar.add",
+        "calendar_day",
+        None,
+        Some(format!("{} {} {}", row.day, row.kind, row.name)),
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(day = %row.day, kind = %row.kind, "calendar day added");
+    Ok(row)
+}
+
+/// Removes a date from the calendar (admins only): it becomes an ordinary day again.
+///
+/// # Errors
+/// 403 for other roles; 404 when the date is not in the calendar.
+pub async fn remove(
+    db: &DatabaseConnection,
+    actor: &CurrentUser,
+    day: NaiveDate,
+) -> Result<calendar_days::Model, AppError> {
+    actor.require(&[Role::Admin])?;
+    let txn = begin_write(db).await?;
+    let row = calendar_days::Entity::find_by_id(day)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let deleted = calendar_days::Entity::delete_by_id(day).exec(&txn).await?;
+    if deleted.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &txn,
+        Some(actor.id),
+        "calendar.remove",
+        "calendar_day",
+        None,
+        Some(format!("{} {} {}", row.day, row.kind, row.name)),
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(day = %row.day, "calendar day removed");
+    Ok(row)
+}
+
+fn day_taken() -> AppError {
+    AppError::field("date", Message::key("err-calendar-day-taken"))
+}
+
+/// 1 January and 31 December of `year`.
+fn year_bounds(year: i32) -> Result<(NaiveDate, NaiveDate), AppError> {
+    NaiveDate::from_ymd_opt(year, 1, 1)
+        .zip(NaiveDate::from_ymd_opt(year, 12, 31))
+        .filter(|_| (1..=9999).contains(&year))
+        .ok_or_else(|| AppError::field("year", Message::key("err-calendar-year")))
+}

@@ -1,0 +1,109 @@
+//! The case list: filters of DESIGN §6 over the user's scope, paged.
+
+use chrono::Utc;
+use chrono_tz::Tz;
+use entity::{case_parties, cases};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+
+use super::view::CaseOut;
+use super::visible_condition;
+use crate::domain::workflow::Status;
+use crate::error::AppError;
+use crate::services::auth::CurrentUser;
+use crate::services::{calendar, like_pattern, Page, PageRequest};
+
+#[derive(Clone, Debug, Default)]
+pub struct CaseFilter {
+    pub status: Option<Status>,
+    /// The unit a case is at now.
+    pub unit_id: Option<i64>,
+    pub grade: Option<String>,
+    pub dispute_type: Option<String>,
+    pub source: Option<String>,
+    pub overdue: bool,
+    /// Only cases without a lead mediator (registered ones).
+    pub unassigned: bool,
+    /// Complex or major grades not yet confirmed.
+    pub awaiting_confirmation: bool,
+    /// Case number or party name.
+    pub q: Option<String>,
+}
+
+/// # Errors
+/// Database failures.
+pub async fn list(
+    db: &DatabaseConnection,
+    tz: Tz,
+    user: &CurrentUser,
+    filter: &CaseFilter,
+    page: PageRequest,
+) -> Result<Page<CaseOut>, AppError> {
+    let now = Utc::now();
+    let mut query = cases::Entity::find().filter(visible_condition(user));
+    if let Some(status) = filter.status {
+        query = query.filter(cases::Column::Status.eq(status.as_str()));
+    }
+    if let Some(unit_id) = filter.unit_id {
+        query = query.filter(cases::Column::CurrentUnitId.eq(unit_id));
+    }
+    if let Some(grade) = &filter.grade {
+        query = query.filter(cases::Column::Grade.eq(grade.as_str()));
+    }
+    if let Some(t) = &filter.dispute_type {
+        query = query.filter(cases::Column::DisputeType.eq(t.as_str()));
+    }
+    if let Some(s) = &filter.source {
+        query = query.filter(cases::Column::Source.eq(s.as_str()));
+    }
+    let running = [Status::Registered, Status::Accepted, Status::Mediating].map(|s| s.as_str());
+    if filter.overdue {
+        query = query
+            .filter(cases::Column::Status.is_in(running))
+            .filter(cases::Column::DeadlineAt.lte(now));
+    }
+    if filter.unassigned {
+        query = query.filter(cases::Column::Status.eq(Status::Registered.as_str()));
+    }
+    if filter.awaiting_confirmation {
+        query = query
+            .filter(cases::Column::GradeConfirmed.eq(false))
+            .filter(cases::Column::Grade.is_in(["complex", "major"]))
+            .filter(cases::Column::Status.ne(Status::Closed.as_str()));
+    }
+    if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        let pattern = like_pattern(q);
+        query = query.filter(
+            Expr::col(cases::Column::CaseNo)
+                .like(pattern.clone())
+                .or(cases::Column::Id.in_subquery(
+                    Query::select()
+                        .column(case_parties::Column::CaseId)
+                        .from(case_parties::Entity)
+                        .and_where(Expr::col(case_parties::Column::Name).like(pattern))
+                        .to_owned(),
+                )),
+        );
+    }
+    let total = query.clone().count(db).await?;
+    let rows = query
+        .order_by_asc(cases::Column::DeadlineAt)
+        .order_by_desc(cases::Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    let cal = calendar::load(db).await?;
+    Ok(Page {
+        items: rows
+            .iter()
+            .map(|c| CaseOut::build(c, tz, &cal, now))
+            .collect(),
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}

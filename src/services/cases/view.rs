@@ -1,0 +1,326 @@
+//! What a case looks like to a reader: its fields with the clocks worked out, parties masked unless
+//! revealed, the team, the invited units and the timeline. Shared by the API and the pages.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use entity::{
+    case_assignments, case_events, case_invited_units, case_parties, cases, mediators, units, users,
+};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::{active_team, actor_facts, case_facts, find_visible};
+use crate::domain::case_terms::DisputeType;
+use crate::domain::clocks::{self, Calendar, DeadlineState};
+use crate::domain::pii;
+use crate::domain::workflow::{available_actions, available_outcomes, Action, Outcome, Status};
+use crate::error::AppError;
+use crate::services::auth::CurrentUser;
+use crate::services::{audit, calendar};
+
+/// A case as the API returns it (DESIGN §6 "Case fields").
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct CaseOut {
+    pub id: i64,
+    pub case_no: String,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub grade: String,
+    pub grade_source: String,
+    pub grade_confirmed: bool,
+    pub grade_reason: String,
+    pub current_unit_id: i64,
+    pub intake_unit_id: i64,
+    pub dispute_type: String,
+    pub source: String,
+    pub summary: String,
+    pub amount_claimed_fen: i64,
+    pub people_involved: i32,
+    pub risk_flags: Vec<String>,
+    pub received_at: DateTime<Utc>,
+    pub infringement_known_on: Option<NaiveDate>,
+    pub employment_ended_on: Option<NaiveDate>,
+    pub deadline_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    /// The 15-day limit ends within 3 days (not for agreed or closed cases).
+    pub due_soon: bool,
+    /// The 15-day limit has passed while the case is neither agreed nor closed.
+    pub overdue: bool,
+    /// Days left to the 15-day limit (negative when overdue); null for agreed or closed cases.
+    pub days_left: Option<i64>,
+    /// The last day to apply for arbitration, when known.
+    pub limitation_ends_on: Option<NaiveDate>,
+    /// `wage_arrears_unlimited`, `lapsed_before_application`, `interrupted_by_application`, `unknown`.
+    pub limitation_rule: String,
+}
+
+impl CaseOut {
+    pub fn build(case: &cases::Model, tz: Tz, cal: &Calendar, now: DateTime<Utc>) -> CaseOut {
+        let running = matches!(
+            Status::parse(&case.status),
+            Some(Status::Registered | Status::Accepted | Status::Mediating)
+        );
+        let state = clocks::deadline_state(case.deadline_at, now, tz);
+        let limitation = clocks::arbitration_limitation(
+            case.dispute_type == DisputeType::WageArrears.as_str(),
+            case.received_at,
+            case.infringement_known_on,
+            case.employment_ended_on,
+            tz,
+            cal,
+        );
+        CaseOut {
+            id: case.id,
+            case_no: case.case_no.clone(),
+            status: case.status.clone(),
+            outcome: case.outcome.clone(),
+            grade: case.grade.clone(),
+            grade_source: case.grade_source.clone(),
+            grade_confirmed: case.grade_confirmed,
+            grade_reason: case.grade_reason.clone(),
+            current_unit_id: case.current_unit_id,
+            intake_unit_id: case.intake_unit_id,
+            dispute_type: case.dispute_type.clone(),
+            source: case.source.clone(),
+            summary: case.summary.clone(),
+            amount_claimed_fen: case.amount_claimed_fen,
+            people_involved: case.people_involved,
+            risk_flags: serde_json::from_str(&case.risk_flags).unwrap_or_default(),
+            received_at: case.received_at,
+            infringement_known_on: case.infringement_known_on,
+            employment_ended_on: case.employment_ended_on,
+            deadline_at: case.deadline_at,
+            closed_at: case.closed_at,
+            version: case.version,
+            due_soon: running && state == DeadlineState::DueSoon,
+            overdue: running && state == DeadlineState::Overdue,
+            days_left: running.then(|| clocks::days_left(case.deadline_at, now, tz)),
+            limitation_ends_on: limitation.last_day,
+            limitation_rule: limitation.rule.as_str().to_owned(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PartyOut {
+    pub id: i64,
+    pub role: String,
+    pub kind: String,
+    pub name: String,
+    /// Masked (`3301**********1234`) unless revealed with `?reveal=pii`.
+    pub id_number: Option<String>,
+    /// Masked (`139****0000`) unless revealed.
+    pub phone: Option<String>,
+    pub organisation: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AssignmentOut {
+    pub mediator_id: i64,
+    pub mediator_name: String,
+    pub unit_id: i64,
+    pub role: String,
+    pub assigned_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct EventOut {
+    pub id: i64,
+    pub kind: String,
+    pub actor_user_id: Option<i64>,
+    pub actor_name: Option<String>,
+    pub at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+    #[schema(value_type = Object)]
+    pub from: Option<Value>,
+    #[schema(value_type = Object)]
+    pub to: Option<Value>,
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct UnitRef {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A case with everything around it (`GET /cases/{id}`).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    pub case: CaseOut,
+    pub current_unit: UnitRef,
+    pub intake_unit: UnitRef,
+    pub parties: Vec<PartyOut>,
+    /// The whole team history; those without `ended_at` are the team now.
+    pub assignments: Vec<AssignmentOut>,
+    pub invited_units: Vec<UnitRef>,
+    /// The timeline, sorted by when things happened, then by the order they were recorded.
+    pub events: Vec<EventOut>,
+    #[schema(value_type = Vec<Object>)]
+    pub sessions: Vec<Value>,
+    #[schema(value_type = Option<Object>)]
+    pub agreement: Option<Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub follow_ups: Vec<Value>,
+    /// The actions the signed-in user may take now (buttons).
+    pub available_actions: Vec<String>,
+    pub available_outcomes: Vec<String>,
+    /// Whether the parties' personal data is shown in full.
+    pub revealed: bool,
+}
+
+async fn unit_ref(db: &impl ConnectionTrait, id: i64) -> Result<UnitRef, AppError> {
+    let name = units::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default();
+    Ok(UnitRef { id, name })
+}
+
+/// One case with its parties, team and timeline. `reveal` shows ID and phone numbers in full, only
+/// to a user who may act on the case, and writes the reveal to the audit log.
+///
+/// # Errors
+/// 404 out of scope; 403 when revealing is asked by someone who may not act on the case.
+pub async fn detail(
+    db: &impl ConnectionTrait,
+    tz: Tz,
+    user: &CurrentUser,
+    id: i64,
+    reveal: bool,
+) -> Result<CaseDetail, AppError> {
+    let case = find_visible(db, user, id).await?;
+    let cal = calendar::load(db).await?;
+    let team = active_team(db, case.id).await?;
+    let facts = case_facts(db, &case, &team).await?;
+    let actor = actor_facts(user, &case, &team);
+    let actions: Vec<Action> = available_actions(&facts, &actor)
+        .into_iter()
+        .filter(|a| a.is_api())
+        .collect();
+    if reveal {
+        // Revealing is for those who work the case: its team, its unit, the coordination centre.
+        let may_act = user.is(crate::domain::role::Role::Coordinator)
+            || actor.at_current_unit
+            || actor.is_assigned;
+        if !may_act {
+            return Err(AppError::Forbidden(crate::error::Message::key(
+                "err-reveal-not-allowed",
+            )));
+        }
+        audit::record(
+            db,
+            Some(user.id),
+            "case.reveal_pii",
+            "case",
+            Some(case.id),
+            None,
+        )
+        .await?;
+        tracing::info!(
+            case_id = case.id,
+            user_id = user.id,
+            "personal data revealed"
+        );
+    }
+    let parties = case_parties::Entity::find()
+        .filter(case_parties::Column::CaseId.eq(case.id))
+        .order_by_asc(case_parties::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| PartyOut {
+            id: p.id,
+            role: p.role,
+            kind: p.kind,
+            name: p.name,
+            id_number: p
+                .id_number
+                .map(|v| if reveal { v } else { pii::mask_id_number(&v) }),
+            phone: p
+                .phone
+                .map(|v| if reveal { v } else { pii::mask_phone(&v) }),
+            organisation: p.organisation,
+        })
+        .collect();
+    let all_assignments = case_assignments::Entity::find()
+        .filter(case_assignments::Column::CaseId.eq(case.id))
+        .order_by_asc(case_assignments::Column::Id)
+        .all(db)
+        .await?;
+    let mut assignments = Vec::new();
+    for a in all_assignments {
+        let m = mediators::Entity::find_by_id(a.mediator_id).one(db).await?;
+        assignments.push(AssignmentOut {
+            mediator_id: a.mediator_id,
+            mediator_name: m.as_ref().map(|m| m.name.clone()).unwrap_or_default(),
+            unit_id: m.map(|m| m.unit_id).unwrap_or_default(),
+            role: a.role,
+            assigned_at: a.assigned_at,
+            ended_at: a.ended_at,
+        });
+    }
+    let mut invited_units = Vec::new();
+    for i in case_invited_units::Entity::find()
+        .filter(case_invited_units::Column::CaseId.eq(case.id))
+        .all(db)
+        .await?
+    {
+        invited_units.push(unit_ref(db, i.unit_id).await?);
+    }
+    let mut events = Vec::new();
+    for e in case_events::Entity::find()
+        .filter(case_events::Column::CaseId.eq(case.id))
+        .order_by_asc(case_events::Column::At)
+        .order_by_asc(case_events::Column::Id)
+        .all(db)
+        .await?
+    {
+        let actor_name = match e.actor_user_id {
+            Some(uid) => users::Entity::find_by_id(uid)
+                .one(db)
+                .await?
+                .map(|u| u.display_name),
+            None => None,
+        };
+        events.push(EventOut {
+            id: e.id,
+            kind: e.kind,
+            actor_user_id: e.actor_user_id,
+            actor_name,
+            at: e.at,
+            recorded_at: e.recorded_at,
+            from: e.from_state.and_then(|s| serde_json::from_str(&s).ok()),
+            to: e.to_state.and_then(|s| serde_json::from_str(&s).ok()),
+            note: e.note,
+        });
+    }
+    Ok(CaseDetail {
+        current_unit: unit_ref(db, case.current_unit_id).await?,
+        intake_unit: unit_ref(db, case.intake_unit_id).await?,
+        case: CaseOut::build(&case, tz, &cal, chrono::Utc::now()),
+        parties,
+        assignments,
+        invited_units,
+        events,
+        sessions: Vec::new(),
+        agreement: None,
+        follow_ups: Vec::new(),
+        available_outcomes: if actions.contains(&Action::Close) {
+            available_outcomes(&facts, &actor)
+                .into_iter()
+                .map(|o: Outcome| o.as_str().to_owned())
+                .collect()
+        } else {
+            Vec::new()
+        },
+        available_actions: actions.into_iter().map(|a| a.as_str().to_owned()).collect(),
+        revealed: reveal,
+    })
+}

@@ -1,0 +1,473 @@
+//! `/api/v1/cases`: intake, the list, one case, and the workflow actions.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use super::{ApiUser, ErrorBody, ListOut};
+use crate::domain::case_terms::{
+    DisputeType, Grade, PartyKind, PartyRole, RiskFlag, Source, TeamRole,
+};
+use crate::domain::workflow::{Action, Outcome, Status};
+use crate::error::{AppError, Message};
+use crate::services::cases::actions::{self, ActionRequest, Params};
+use crate::services::cases::find_visible;
+use crate::services::cases::intake::{self, IntakeInput, PartyInput};
+use crate::services::cases::list::{self as case_list, CaseFilter};
+use crate::services::cases::view::{self, CaseDetail, CaseOut};
+use crate::services::PageRequest;
+use crate::web::extract::{optional_text, ApiJson, ApiQuery, Checker, Loose};
+use crate::web::AppState;
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, Validate, ToSchema)]
+pub struct PartyBody {
+    /// `applicant`, `respondent` or `third_party`.
+    pub role: Option<String>,
+    /// `person` or `organisation`.
+    pub kind: Option<String>,
+    #[validate(length(max = 200))]
+    pub name: Option<String>,
+    #[validate(length(max = 32))]
+    pub id_number: Option<String>,
+    #[validate(length(max = 32))]
+    pub phone: Option<String>,
+    /// Employer or platform.
+    #[validate(length(max = 200))]
+    pub organisation: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, Validate, ToSchema)]
+pub struct CaseBody {
+    #[schema(value_type = Option<i64>)]
+    pub intake_unit_id: Option<Loose>,
+    pub dispute_type: Option<String>,
+    pub source: Option<String>,
+    #[validate(length(max = 5000))]
+    pub summary: Option<String>,
+    #[schema(value_type = Option<i64>)]
+    pub amount_claimed_fen: Option<Loose>,
+    #[schema(value_type = Option<i32>)]
+    pub people_involved: Option<Loose>,
+    pub risk_flags: Option<Vec<String>>,
+    /// RFC 3339; defaults to now; never in the future.
+    pub received_at: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub infringement_known_on: Option<String>,
+    /// `YYYY-MM-DD`; for wage arrears after the employment ended.
+    pub employment_ended_on: Option<String>,
+    pub parties: Option<Vec<PartyBody>>,
+}
+
+/// An 18-character resident ID: 17 digits and a digit or X.
+fn looks_like_id_number(s: &str) -> bool {
+    let chars: Vec<char> = s.chars().collect();
+    chars.len() == 18
+        && chars[..17].iter().all(char::is_ascii_digit)
+        && (chars[17].is_ascii_digit() || chars[17] == 'X' || chars[17] == 'x')
+}
+
+fn looks_like_phone(s: &str) -> bool {
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    (5..=20).contains(&digits) && s.chars().all(|c| c.is_ascii_digit() || "+- ".contains(c))
+}
+
+impl CaseBody {
+    /// # Errors
+    /// 422 naming each invalid field (`parties[1].name` for a party's field).
+    pub fn check(&self) -> Result<IntakeInput, AppError> {
+        let mut c = Checker::validated(self);
+        let intake_unit_id = c.optional_int("intake_unit_id", &self.intake_unit_id);
+        if intake_unit_id.is_none() {
+            c.add("intake_unit_id", Message::key("err-required"));
+        }
+        let dispute_type = c.choice("dispute_type", &self.dispute_type, DisputeType::parse);
+        let source = c.choice("source", &self.source, Source::parse);
+        let summary = c.text("summary", &self.summary);
+        let amount = c.int_in(
+            "amount_claimed_fen",
+            &self.amount_claimed_fen,
+            0,
+            100_000_000_000,
+            Some(0),
+        );
+        let people = c.int_in("people_involved", &self.people_involved, 1, 100_000, None);
+        let mut risk_flags = Vec::new();
+        for f in self
+            .risk_flags
+            .iter()
+            .flatten()
+            .filter(|f| !f.trim().is_empty())
+        {
+            match RiskFlag::parse(f.trim()) {
+                Some(flag) if !risk_flags.contains(&flag) => risk_flags.push(flag),
+                Some(_) => {}
+                None => c.add("risk_flags", Message::key("err-unknown-choice")),
+            }
+        }
+        let received_at = match self
+            .received_at
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(s) => match DateTime::parse_from_rfc3339(s) {
+                Ok(t) => Some(t.with_timezone(&Utc)),
+                Err(_) => {
+                    c.add("received_at", Message::key("err-datetime"));
+                    None
+                }
+            },
+        };
+        let infringement_known_on =
+            c.optional_date("infringement_known_on", &self.infringement_known_on);
+        let employment_ended_on = c.optional_date("employment_ended_on", &self.employment_ended_on);
+        let mut parties = Vec::new();
+        for (i, p) in self.parties.iter().flatten().enumerate() {
+            let field = |name: &str| format!("parties[{i}].{name}");
+            if let Err(e) = p.validate() {
+                for (name, _) in e.field_errors() {
+                    c.add(
+                        &field(&name),
+                        Message::with("err-length-max", &[("max", "200".into())]),
+                    );
+                }
+            }
+            let role = c.choice(&field("role"), &p.role, PartyRole::parse);
+            let kind = c.choice(&field("kind"), &p.kind, PartyKind::parse);
+            let name = c.text(&field("name"), &p.name);
+            let id_number = optional_text(&p.id_number);
+            if id_number
+                .as_deref()
+                .is_some_and(|s| !looks_like_id_number(s))
+            {
+                c.add(&field("id_number"), Message::key("err-id-number"));
+            }
+            let phone = optional_text(&p.phone);
+            if phone.as_deref().is_some_and(|s| !looks_like_phone(s)) {
+                c.add(&field("phone"), Message::key("err-phone"));
+            }
+            if let (Some(role), Some(kind)) = (role, kind) {
+                parties.push(PartyInput {
+                    role,
+                    kind,
+                    name,
+                    id_number: id_number.map(|s| s.to_uppercase()),
+                    phone,
+                    organisation: optional_text(&p.organisation),
+                });
+            }
+        }
+        if !parties.iter().any(|p| p.role == PartyRole::Applicant) {
+            c.add("parties", Message::key("err-needs-applicant"));
+        }
+        if !parties.iter().any(|p| p.role == PartyRole::Respondent) {
+            c.add("parties", Message::key("err-needs-respondent"));
+        }
+        let input = IntakeInput {
+            intake_unit_id: intake_unit_id.unwrap_or_default(),
+            dispute_type: dispute_type.unwrap_or(DisputeType::Other),
+            source: source.unwrap_or(Source::Other),
+            summary,
+            amount_claimed_fen: amount,
+            people_involved: people as i32,
+            risk_flags,
+            received_at,
+            infringement_known_on,
+            employment_ended_on,
+            parties,
+        };
+        c.finish(input)
+    }
+}
+
+/// `POST /cases/{id}/actions`: `{"action", "version", ...params}` (DESIGN §3). Unknown fields are
+/// ignored.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
+pub struct ActionBody {
+    /// `accept`, `assign`, `unassign`, `escalate`, `refer`, `invite`, `close`, `regrade`,
+    /// `confirm_grade`, `extend`, `reopen`.
+    pub action: Option<String>,
+    #[schema(value_type = Option<i32>)]
+    pub version: Option<Loose>,
+    /// RFC 3339: when it really happened (records entered after the fact).
+    pub at: Option<String>,
+    pub note: Option<String>,
+    #[schema(value_type = Option<i64>)]
+    pub lead_mediator_id: Option<Loose>,
+    #[schema(value_type = Option<i64>)]
+    pub mediator_id: Option<Loose>,
+    /// `lead`, `co` or `apprentice`.
+    pub role: Option<String>,
+    pub reason: Option<String>,
+    #[schema(value_type = Option<i64>)]
+    pub unit_id: Option<Loose>,
+    pub unit_ids: Option<Vec<Loose>>,
+    /// `resolved`, `failed` or `withdrawn`.
+    pub outcome: Option<String>,
+    pub grade: Option<String>,
+    #[schema(value_type = Option<i32>)]
+    pub days: Option<Loose>,
+}
+
+impl ActionBody {
+    /// The action, or 422 naming `action` when it is missing or unknown.
+    ///
+    /// # Errors
+    /// 422.
+    pub fn action(&self) -> Result<Action, AppError> {
+        self.action
+            .as_deref()
+            .map(str::trim)
+            .and_then(Action::parse)
+            .ok_or_else(|| AppError::field("action", Message::key("err-unknown-action")))
+    }
+
+    pub fn request(&self, action: Action) -> ActionRequest {
+        let mut pre = Checker::default();
+        let version = pre.optional_int("version", &self.version).map(|v| v as i32);
+        let outcome = self.outcome.as_deref().and_then(Outcome::parse);
+        ActionRequest {
+            action,
+            version: if pre.errors.is_empty() { version } else { None },
+            at: None,
+            note: optional_text(&self.note),
+            params: self.params(action),
+            outcome,
+        }
+        .with_at(self.at.as_deref())
+    }
+
+    fn params(&self, action: Action) -> Result<Params, AppError> {
+        let mut c = Checker::default();
+        let reason = optional_text(&self.reason);
+        let required_reason = |c: &mut Checker| {
+            if reason.is_none() {
+                c.add("reason", Message::key("err-reason-required"));
+            }
+            reason.clone().unwrap_or_default()
+        };
+        let id = |c: &mut Checker, name: &str, value: &Option<Loose>| {
+            let v = c.optional_int(name, value);
+            if v.is_none() && !c.errors.contains_key(name) {
+                c.add(name, Message::key("err-required"));
+            }
+            v.unwrap_or_default()
+        };
+        if let Some(at) = self.at.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            if DateTime::parse_from_rfc3339(at).is_err() {
+                c.add("at", Message::key("err-datetime"));
+            }
+        }
+        let params = match action {
+            Action::Accept => Params::Accept {
+                lead_mediator_id: id(&mut c, "lead_mediator_id", &self.lead_mediator_id),
+            },
+            Action::Assign => Params::Assign {
+                mediator_id: id(&mut c, "mediator_id", &self.mediator_id),
+                role: c
+                    .choice("role", &self.role, TeamRole::parse)
+                    .unwrap_or(TeamRole::Co),
+            },
+            Action::Unassign => Params::Unassign {
+                mediator_id: id(&mut c, "mediator_id", &self.mediator_id),
+            },
+            Action::Escalate => Params::Escalate {
+                reason: required_reason(&mut c),
+            },
+            Action::Refer => Params::Refer {
+                unit_id: id(&mut c, "unit_id", &self.unit_id),
+                reason,
+            },
+            Action::Invite => {
+                let mut unit_ids = Vec::new();
+                for v in self.unit_ids.iter().flatten() {
+                    match v.int() {
+                        Ok(Some(n)) if !unit_ids.contains(&n) => unit_ids.push(n),
+                        Ok(_) => {}
+                        Err(_) => c.add("unit_ids", Message::key("err-whole-number")),
+                    }
+                }
+                if unit_ids.is_empty() {
+                    c.add("unit_ids", Message::key("err-required"));
+                }
+                Params::Invite { unit_ids }
+            }
+            Action::Close => {
+                let outcome = c.choice("outcome", &self.outcome, Outcome::parse);
+                if outcome.is_some_and(|o| o != Outcome::Resolved) && reason.is_none() {
+                    c.add("reason", Message::key("err-reason-required"));
+                }
+                Params::Close {
+                    outcome: outcome.unwrap_or(Outcome::Withdrawn),
+                    reason,
+                }
+            }
+            Action::Regrade => Params::Regrade {
+                grade: c
+                    .choice("grade", &self.grade, Grade::parse)
+                    .unwrap_or(Grade::Simple),
+                reason: required_reason(&mut c),
+            },
+            Action::ConfirmGrade => Params::ConfirmGrade,
+            Action::Extend => {
+                let days = c.int_in("days", &self.days, 1, 15, None) as u32;
+                Params::Extend {
+                    days,
+                    reason: required_reason(&mut c),
+                }
+            }
+            Action::Reopen => Params::Reopen {
+                reason: required_reason(&mut c),
+            },
+            Action::RecordSession | Action::RecordAgreement => {
+                c.add("action", Message::key("err-unknown-action"));
+                Params::ConfirmGrade
+            }
+        };
+        c.finish(params)
+    }
+}
+
+trait WithAt {
+    fn with_at(self, at: Option<&str>) -> Self;
+}
+
+impl WithAt for ActionRequest {
+    fn with_at(mut self, at: Option<&str>) -> Self {
+        self.at = at
+            .and_then(|s| DateTime::parse_from_rfc3339(s.trim()).ok())
+            .map(|t| t.with_timezone(&Utc));
+        self
+    }
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct CaseQuery {
+    pub status: Option<String>,
+    /// The unit a case is at now.
+    pub unit_id: Option<i64>,
+    pub grade: Option<String>,
+    pub dispute_type: Option<String>,
+    pub source: Option<String>,
+    /// `true`: only cases past their 15-day limit.
+    pub overdue: Option<bool>,
+    /// Case number or party name.
+    pub q: Option<String>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+impl CaseQuery {
+    /// # Errors
+    /// 422 naming an unknown status, grade, type or source.
+    pub fn filter(&self) -> Result<CaseFilter, AppError> {
+        let mut c = Checker::default();
+        let status = c.optional_choice("status", &self.status, Status::parse);
+        let grade = c.optional_choice("grade", &self.grade, Grade::parse);
+        let dispute_type =
+            c.optional_choice("dispute_type", &self.dispute_type, DisputeType::parse);
+        let source = c.optional_choice("source", &self.source, Source::parse);
+        c.finish(CaseFilter {
+            status,
+            unit_id: self.unit_id,
+            grade: grade.map(|g| g.as_str().to_owned()),
+            dispute_type: dispute_type.map(|d| d.as_str().to_owned()),
+            source: source.map(|s| s.as_str().to_owned()),
+            overdue: self.overdue.unwrap_or(false),
+            q: self.q.clone(),
+            ..Default::default()
+        })
+    }
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct DetailQuery {
+    /// `pii`: show ID and phone numbers in full (audited; only for those who may act on the case).
+    pub reveal: Option<String>,
+}
+
+/// Registers a case (mediators at their unit, coordinators anywhere).
+#[utoipa::path(post, path = "/api/v1/cases", request_body = CaseBody,
+    responses((status = 201, body = CaseOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(body): ApiJson<CaseBody>,
+) -> Result<(StatusCode, Json<CaseOut>), AppError> {
+    user.require(&intake::INTAKE_ROLES)?;
+    let input = body.check()?;
+    let tz = state.config.time_zone;
+    let case = intake::intake(&state.db, tz, &user, input).await?;
+    let cal = crate::services::calendar::load(&state.db).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CaseOut::build(&case, tz, &cal, Utc::now())),
+    ))
+}
+
+/// The cases the signed-in user may see, filtered and paged.
+#[utoipa::path(get, path = "/api/v1/cases", params(CaseQuery),
+    responses((status = 200, body = ListOut<CaseOut>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn index(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiQuery(query): ApiQuery<CaseQuery>,
+) -> Result<Json<ListOut<CaseOut>>, AppError> {
+    let filter = query.filter()?;
+    let page = case_list::list(
+        &state.db,
+        state.config.time_zone,
+        &user,
+        &filter,
+        PageRequest::new(query.page, query.per_page),
+    )
+    .await?;
+    Ok(Json(ListOut::from_page(page, |c| c)))
+}
+
+/// One case with parties, team, timeline and the actions the user may take now.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", params(("id" = i64, Path), DetailQuery),
+    responses((status = 200, body = CaseDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiQuery(query): ApiQuery<DetailQuery>,
+) -> Result<Json<CaseDetail>, AppError> {
+    let reveal = query.reveal.as_deref() == Some("pii");
+    Ok(Json(
+        view::detail(&state.db, state.config.time_zone, &user, id, reveal).await?,
+    ))
+}
+
+/// Takes a workflow action. Checks in this order: out of scope 404, role 403, stale version 409,
+/// invalid parameters or transition 422.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/actions", params(("id" = i64, Path)), request_body = ActionBody,
+    responses((status = 200, body = CaseOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(case_id = id))]
+pub async fn act(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ActionBody>,
+) -> Result<Json<CaseOut>, AppError> {
+    let action = match body.action() {
+        Ok(a) => a,
+        Err(e) => {
+            // Out of scope answers first, even for an unknown action.
+            find_visible(&state.db, &user, id).await?;
+            return Err(e);
+        }
+    };
+    let tz = state.config.time_zone;
+    let case = actions::act(&state.db, tz, &user, id, body.request(action)).await?;
+    let cal = crate::services::calendar::load(&state.db).await?;
+    Ok(Json(CaseOut::build(&case, tz, &cal, Utc::now())))
+}
