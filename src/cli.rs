@@ -9,7 +9,7 @@ use tracing_subscriber::EnvFilter;
 use crate::config::Config;
 use crate::domain::role::Role;
 use crate::error::AppError;
-use crate::services::{accounts, demo};
+use crate::services::{accounts, demo, demo_cases};
 use crate::{db, i18n, App};
 
 #[derive(Parser, Debug)]
@@ -187,6 +187,9 @@ async fn serve(config: Config, bind: &str, load_demo: bool) -> Result<(), AppErr
             for (username, name, role) in demo::DEMO_ACCOUNTS {
                 println!("  {username:<12} {role:<12} {name}", role = role.as_str());
             }
+            let cases =
+                demo_cases::load_if_empty(&app.state.db, app.state.config.time_zone).await?;
+            println!("已载入 {cases} 件演示案件 / {cases} demo cases loaded");
         }
     }
     let listener = TcpListener::bind(bind)

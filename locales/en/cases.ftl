@@ -148,3 +148,10 @@ queue-due-soon = Due within 3 days
 queue-awaiting-grade = Grade awaiting confirmation
 queue-more = See all
 err-yuan = Enter an amount in yuan with at most two decimals, e.g. 12500 or 12500.50.
+reason-specialty = specialist
+
+reason-same_unit = same unit
+reason-experienced = gold medal/mentor
+reason-full = full
+reason-load = { $open }/{ $max } open
+case-suggest-hint = Ranked by specialty, same unit, load and experience

@@ -148,3 +148,10 @@ queue-due-soon = 3 天内到期
 queue-awaiting-grade = 等级待确认
 queue-more = 查看全部
 err-yuan = 请填写金额（元），最多两位小数，如 12500 或 12500.50。
+reason-specialty = 擅长此类
+
+reason-same_unit = 本组织
+reason-experienced = 金牌/导师
+reason-full = 已满额
+reason-load = 在办 { $open }/{ $max }
+case-suggest-hint = 按擅长类型、同组织、在办量和经验排序

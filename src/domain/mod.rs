@@ -1,6 +1,7 @@
 //! Pure rules, no I/O: the network's shape, passwords, masking, money, and (as they land) the case
 //! workflow, grading, clocks and subsidy split. Handlers and services call these; none restates them.
 
+pub mod assignment;
 pub mod case_terms;
 pub mod clocks;
 pub mod grading;

@@ -313,6 +313,24 @@ pub async fn end_all_sessions(db: &impl ConnectionTrait, user_id: i64) -> Result
     Ok(())
 }
 
+/// The active account with this username, as the services see it (for the command line and the
+/// demo loader, which act without signing in).
+///
+/// # Errors
+/// 401 when there is no such active account.
+pub async fn user_by_username(
+    db: &impl ConnectionTrait,
+    username: &str,
+) -> Result<CurrentUser, AppError> {
+    let user = users::Entity::find()
+        .filter(users::Column::Username.eq(username.trim().to_lowercase()))
+        .filter(users::Column::Active.eq(true))
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    CurrentUser::from_model(user)
+}
+
 async fn active_user(db: &impl ConnectionTrait, user_id: i64) -> Result<CurrentUser, AppError> {
     let user = users::Entity::find_by_id(user_id)
         .one(db)

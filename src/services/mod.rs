@@ -8,6 +8,7 @@ pub mod auth;
 pub mod calendar;
 pub mod cases;
 pub mod demo;
+pub mod demo_cases;
 pub mod mediators;
 pub mod settings;
 pub mod units;

@@ -811,3 +811,130 @@ async fn the_list_filters_by_status_grade_and_text() {
         StatusCode::UNPROCESSABLE_ENTITY
     );
 }
+
+#[tokio::test]
+async fn the_suggested_mediators_put_a_local_specialist_first_and_say_why() {
+    let app = spawn_app().await;
+    let coordinator = app.token("coordinator").await;
+    let station = app.unit_id(&coordinator, "JB-C08").await;
+    let res = app
+        .post(&coordinator, "/api/v1/mediators", &json!({
+            "name": "欠薪专家", "unit_id": station, "employment": "part_time", "background": "lawyer",
+            "specialties": ["wage_arrears"], "max_open_cases": 10
+        }))
+        .await;
+    let specialist: Value = res.json().await.unwrap();
+    let case = intake(&app, &coordinator, station).await;
+    let list: Value = app
+        .get(
+            &coordinator,
+            &format!("/api/v1/cases/{}/candidates", case["id"]),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let first = &list[0];
+    assert_eq!(first["reasons"], json!(["specialty", "same_unit"]));
+    // The specialist is among the best (a demo mediator of that station may tie with them).
+    let best: Vec<&Value> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["score"] == first["score"])
+        .collect();
+    assert!(
+        best.iter().any(|s| s["mediator_id"] == specialist["id"]),
+        "{list}"
+    );
+    let far: &Value = list.as_array().unwrap().last().unwrap();
+    assert!(far["score"].as_i64().unwrap() < first["score"].as_i64().unwrap());
+    // Once they lead the case, their load shows.
+    act_ok(
+        &app,
+        &coordinator,
+        &case,
+        json!({"action": "accept", "lead_mediator_id": specialist["id"]}),
+    )
+    .await;
+    let list: Value = app
+        .get(
+            &coordinator,
+            &format!("/api/v1/cases/{}/candidates", case["id"]),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let again = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["mediator_id"] == specialist["id"])
+        .unwrap();
+    assert_eq!(again["open_cases"], 1);
+    let mediator = app.token("mediator").await;
+    assert_eq!(
+        app.get(
+            &mediator,
+            &format!("/api/v1/cases/{}/candidates", case["id"])
+        )
+        .await
+        .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn the_demo_street_has_living_cases_in_every_state() {
+    let app = spawn_app().await;
+    let loaded = mediation::services::demo_cases::load_if_empty(&app.db, chrono_tz::Asia::Shanghai)
+        .await
+        .unwrap();
+    assert_eq!(loaded, 36);
+    let coordinator = app.token("coordinator").await;
+    let all: Value = app
+        .get(&coordinator, "/api/v1/cases?per_page=200")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["total"], 36);
+    let items = all["items"].as_array().unwrap();
+    for status in ["registered", "accepted", "closed"] {
+        assert!(items.iter().any(|c| c["status"] == status), "{status}");
+    }
+    for grade in ["ordinary", "complex", "major"] {
+        assert!(items.iter().any(|c| c["grade"] == grade), "{grade}");
+    }
+    assert!(
+        items.iter().any(|c| c["overdue"] == true),
+        "some are overdue"
+    );
+    let room = app.unit_id(&coordinator, "JB-LJ").await;
+    let hub = app.unit_id(&coordinator, "JB").await;
+    assert!(
+        items.iter().any(|c| c["current_unit_id"] == hub),
+        "some wait at the hub"
+    );
+    assert!(
+        items
+            .iter()
+            .any(|c| c["current_unit_id"] != hub && c["current_unit_id"] != c["intake_unit_id"]),
+        "some were referred"
+    );
+    let _ = room;
+    let mut numbers: Vec<u32> = items
+        .iter()
+        .map(|c| c["case_no"].as_str().unwrap()[8..].parse().unwrap())
+        .collect();
+    numbers.sort();
+    assert_eq!(numbers, (1..=36).collect::<Vec<u32>>());
+    // Loading twice adds nothing.
+    assert_eq!(
+        mediation::services::demo_cases::load_if_empty(&app.db, chrono_tz::Asia::Shanghai)
+            .await
+            .unwrap(),
+        0
+    );
+}

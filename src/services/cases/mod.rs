@@ -5,6 +5,7 @@
 //! case for the workflow table of `domain::workflow`.
 
 pub mod actions;
+pub mod candidates;
 pub mod intake;
 pub mod list;
 pub mod view;

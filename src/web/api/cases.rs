@@ -15,6 +15,7 @@ use crate::domain::case_terms::{
 use crate::domain::workflow::{Action, Outcome, Status};
 use crate::error::{AppError, Message};
 use crate::services::cases::actions::{self, ActionRequest, Params};
+use crate::services::cases::candidates::{self, Suggestion};
 use crate::services::cases::find_visible;
 use crate::services::cases::intake::{self, IntakeInput, PartyInput};
 use crate::services::cases::list::{self as case_list, CaseFilter};
@@ -470,4 +471,16 @@ pub async fn act(
     let case = actions::act(&state.db, tz, &user, id, body.request(action)).await?;
     let cal = crate::services::calendar::load(&state.db).await?;
     Ok(Json(CaseOut::build(&case, tz, &cal, Utc::now())))
+}
+
+/// The mediators to suggest for this case, best first, with the reasons (specialty, same unit,
+/// load, experience for complex and major cases).
+#[utoipa::path(get, path = "/api/v1/cases/{id}/candidates", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Suggestion>), (status = 404, body = ErrorBody)))]
+pub async fn candidates(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<Suggestion>>, AppError> {
+    Ok(Json(candidates::suggest(&state.db, &user, id).await?))
 }

@@ -63,6 +63,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::index, cases::create))
         .routes(routes!(cases::show))
         .routes(routes!(cases::act))
+        .routes(routes!(cases::candidates))
 }
 
 /// The signed-in user of an API request, from `Authorization: Bearer <token>`.

@@ -19,7 +19,7 @@ use crate::i18n::{self, Lang};
 use crate::services::cases::intake::{self, INTAKE_ROLES};
 use crate::services::cases::list::{self as case_list, CaseFilter};
 use crate::services::cases::view::{self, CaseDetail, CaseOut};
-use crate::services::cases::{actions, find_visible};
+use crate::services::cases::{actions, candidates, find_visible};
 use crate::services::{mediators as mediator_service, units as unit_service, PageRequest};
 use crate::web::api::cases::{ActionBody, CaseBody, CaseQuery, PartyBody};
 use crate::web::extract::{Loose, PageForm};
@@ -635,9 +635,7 @@ async fn show_page(
     let tz = state.config.time_zone;
     let case = view::detail(&state.db, tz, &session.user, id, reveal).await?;
     let units = unit_names(state).await?;
-    let mut all_mediators = mediator_service::all_active(&state.db).await?;
-    // Mediators of the unit that has the case come first in the pickers.
-    all_mediators.sort_by_key(|m| m.unit_id != case.case.current_unit_id);
+    let all_mediators = mediator_service::all_active(&state.db).await?;
     let mediator_names: BTreeMap<i64, String> = all_mediators
         .iter()
         .map(|m| (m.id, m.name.clone()))
@@ -679,15 +677,39 @@ async fn show_page(
             label: u.name,
         })
         .collect();
-    let mediators = all_mediators
+    // The pickers of accept and assign offer the ranked suggestions, each with its reasons.
+    let picking = case
+        .available_actions
+        .iter()
+        .any(|a| a == "accept" || a == "assign");
+    let suggestions = if picking {
+        candidates::suggest(&state.db, &session.user, id).await?
+    } else {
+        Vec::new()
+    };
+    let mediators = suggestions
         .into_iter()
-        .map(|m| Choice {
-            value: m.id.to_string(),
-            label: format!(
-                "{}（{}）",
-                m.name,
-                units.get(&m.unit_id).cloned().unwrap_or_default()
-            ),
+        .map(|s| {
+            let mut label = format!("{}（{}）", s.name, s.unit_name);
+            for reason in &s.reasons {
+                label.push_str(" · ");
+                label.push_str(&i18n::t(lang, &format!("reason-{reason}")));
+            }
+            label.push_str(" · ");
+            label.push_str(&i18n::message(
+                lang,
+                &crate::error::Message::with(
+                    "reason-load",
+                    &[
+                        ("open", s.open_cases.to_string()),
+                        ("max", s.max_open_cases.to_string()),
+                    ],
+                ),
+            ));
+            Choice {
+                value: s.mediator_id.to_string(),
+                label,
+            }
         })
         .collect();
     let (refused_action, refused_message, refused_fields) = match refused {
