@@ -1,0 +1,216 @@
+use reqwest::StatusCode;
+
+use crate::helpers::{spawn_app, Browser};
+
+fn version_of(html: &str) -> String {
+    let marker = "name=\"version\" value=\"";
+    let start = html.find(marker).expect("a version field") + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_owned()
+}
+
+fn case_id_of(location: &str) -> String {
+    location
+        .trim_start_matches("/cases/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_case_is_taken_in_escalated_referred_accepted_graded_and_extended_in_the_pages() {
+    let app = spawn_app().await;
+    let mediator = app.browser("mediator").await;
+    let (status, form) = mediator.get("/cases/new").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("登记案件"));
+    let station = app
+        .unit_id(&app.token("mediator").await, "JB-C01")
+        .await
+        .to_string();
+
+    // A mistake first: the amount is not a number, the applicant has no name.
+    let res = mediator
+        .submit(
+            "/cases/new",
+            "/cases",
+            &[
+                ("intake_unit_id", &station),
+                ("dispute_type", "wage_arrears"),
+                ("source", "walk_in"),
+                ("summary", "骑手欠薪"),
+                ("amount_claimed_yuan", "一万"),
+                ("people_involved", "1"),
+                ("applicant_kind", "person"),
+                ("applicant_name", ""),
+                ("respondent_kind", "organisation"),
+                ("respondent_name", "配送站"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"amount_claimed_yuan-error\""), "{html}");
+
+    let res = mediator
+        .submit(
+            "/cases/new",
+            "/cases",
+            &[
+                ("intake_unit_id", &station),
+                ("dispute_type", "wage_arrears"),
+                ("source", "walk_in"),
+                ("summary", "骑手欠薪"),
+                ("amount_claimed_yuan", "12500.50"),
+                ("people_involved", "1"),
+                ("applicant_kind", "person"),
+                ("applicant_name", "张小骑"),
+                ("applicant_id_number", "330103199001011234"),
+                ("applicant_phone", "13900001111"),
+                ("respondent_kind", "organisation"),
+                ("respondent_name", "配送站"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = Browser::location(&res).unwrap();
+    let id = case_id_of(&location);
+    let page = format!("/cases/{id}");
+    let (_, html) = mediator.get(&page).await;
+    assert!(html.contains("JB-"));
+    assert!(html.contains("¥12,500.50"));
+    assert!(html.contains("3301**********1234"), "ID numbers are masked");
+    assert!(html.contains("上报街道"));
+
+    // Escalating without a reason is explained beside the button; with one it goes through.
+    let v = version_of(&html);
+    let res = mediator
+        .submit(
+            &page,
+            &format!("{page}/actions"),
+            &[("action", "escalate"), ("version", &v), ("reason", "")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("请填写原因"));
+    let res = mediator
+        .submit(
+            &page,
+            &format!("{page}/actions"),
+            &[
+                ("action", "escalate"),
+                ("version", &v),
+                ("reason", "平台用工，请街道协调"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    let coordinator = app.browser("coordinator").await;
+    let (_, queue) = coordinator.get("/queue").await;
+    assert!(
+        queue.contains(&format!("/cases/{id}\"")),
+        "the escalated case waits in the queue"
+    );
+    let room = app
+        .unit_id(&app.token("coordinator").await, "JB-LJ")
+        .await
+        .to_string();
+    let mut steps: Vec<Vec<(&str, String)>> = vec![vec![
+        ("action", "refer".into()),
+        ("unit_id", room.clone()),
+        ("reason", "劳动监察介入".into()),
+    ]];
+    for fields in steps.drain(..) {
+        let (_, html) = coordinator.get(&page).await;
+        let v = version_of(&html);
+        let mut all: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        all.push(("version", &v));
+        let res = coordinator
+            .submit(&page, &format!("{page}/actions"), &all)
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+    // The accept picker offers the room's mediators first.
+    let (_, html) = coordinator.get(&page).await;
+    let marker = "name=\"lead_mediator_id\"><option value=\"";
+    let start = html.find(marker).expect("the accept form") + marker.len();
+    let lead = html[start..start + html[start..].find('"').unwrap()].to_owned();
+    for fields in [
+        vec![("action", "accept"), ("lead_mediator_id", lead.as_str())],
+        vec![
+            ("action", "regrade"),
+            ("grade", "complex"),
+            ("reason", "平台多方主体"),
+        ],
+        vec![
+            ("action", "extend"),
+            ("days", "10"),
+            ("reason", "双方同意延期"),
+        ],
+    ] {
+        let (_, html) = coordinator.get(&page).await;
+        let v = version_of(&html);
+        let mut all = fields.clone();
+        all.push(("version", &v));
+        let res = coordinator
+            .submit(&page, &format!("{page}/actions"), &all)
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{fields:?}");
+    }
+    let (_, html) = coordinator.get(&page).await;
+    for words in [
+        "登记",
+        "上报街道",
+        "转办",
+        "受理",
+        "调整等级",
+        "延期",
+        "劳动监察工作室",
+        "疑难复杂",
+        "平台用工，请街道协调",
+    ] {
+        assert!(html.contains(words), "the history shows {words}");
+    }
+    // The station still sees the case it sent on, but has no buttons for it now.
+    let (status, html) = mediator.get(&page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("您现在没有可以进行的操作"));
+}
+
+#[tokio::test]
+async fn a_mediator_of_another_station_gets_not_found_for_a_case_page() {
+    let app = spawn_app().await;
+    let coordinator = app.browser("coordinator").await;
+    let other = app
+        .unit_id(&app.token("coordinator").await, "JB-C09")
+        .await
+        .to_string();
+    let res = coordinator
+        .submit(
+            "/cases/new",
+            "/cases",
+            &[
+                ("intake_unit_id", &other),
+                ("dispute_type", "overtime"),
+                ("source", "online"),
+                ("summary", "加班费"),
+                ("amount_claimed_yuan", "3000"),
+                ("people_involved", "2"),
+                ("applicant_kind", "person"),
+                ("applicant_name", "李四"),
+                ("respondent_kind", "organisation"),
+                ("respondent_name", "电子厂"),
+            ],
+        )
+        .await;
+    let id = case_id_of(&Browser::location(&res).unwrap());
+    let mediator = app.browser("mediator").await;
+    assert_eq!(
+        mediator.get(&format!("/cases/{id}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, list) = mediator.get("/cases").await;
+    assert!(!list.contains(&format!("/cases/{id}\"")));
+    assert_eq!(mediator.get("/queue").await.0, StatusCode::FORBIDDEN);
+}
