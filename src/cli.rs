@@ -46,6 +46,48 @@ pub struct Cli {
     /// Mark cookies Secure (when served over HTTPS).
     #[arg(long, env = "SECURE_COOKIES", global = true)]
     pub secure_cookies: bool,
+    /// Outgoing mail server in lettre's URL form: smtp://host:port (plain), smtp://host?tls=required
+    /// (STARTTLS), smtps://user:pass@host (TLS). Without it, e-mails are written to data/mail/*.eml.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of every e-mail.
+    #[arg(
+        long,
+        env = "MAIL_FROM",
+        default_value = "调解通 <noreply@localhost>",
+        global = true
+    )]
+    pub mail_from: String,
+    /// Seconds before the first retry of an e-mail (doubled after each further failure).
+    #[arg(
+        long,
+        env = "MAIL_RETRY_BASE_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub mail_retry_base_secs: u64,
+    /// The longest wait between two tries, in seconds.
+    #[arg(
+        long,
+        env = "MAIL_RETRY_CAP_SECS",
+        default_value_t = 3600,
+        global = true
+    )]
+    pub mail_retry_cap_secs: u64,
+    /// Tries before an e-mail is given up.
+    #[arg(long, env = "MAIL_MAX_ATTEMPTS", default_value_t = 8, global = true)]
+    pub mail_max_attempts: u32,
+    /// How often the mail worker looks for e-mails to send, in milliseconds.
+    #[arg(long, env = "MAIL_POLL_MS", default_value_t = 2000, global = true)]
+    pub mail_poll_ms: u64,
+    /// How often the reminder scheduler looks at the clocks, in seconds.
+    #[arg(
+        long,
+        env = "REMINDER_INTERVAL_SECS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub reminder_interval_secs: u64,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -67,6 +109,31 @@ pub enum Command {
     },
     /// Bring the database schema up to date, then exit.
     Migrate,
+    /// Graded subsidies (以奖代补), acting as the system.
+    Subsidy {
+        #[command(subcommand)]
+        command: SubsidyCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SubsidyCommand {
+    /// Compute a period (create it, or recompute a draft) and print its totals.
+    Compute {
+        /// `2026-11` or `2026-Q4`
+        #[arg(long)]
+        period: String,
+    },
+    /// Write a computed period to a file and print its totals.
+    Export {
+        #[arg(long)]
+        period: String,
+        /// xlsx or csv
+        #[arg(long, default_value = "xlsx")]
+        format: String,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -119,6 +186,13 @@ async fn execute(cli: Cli) -> Result<(), AppError> {
     config.time_zone = Config::parse_time_zone(&cli.time_zone)?;
     config.public_url = cli.public_url.clone();
     config.secure_cookies = cli.secure_cookies;
+    config.smtp_url = cli.smtp_url.clone().filter(|u| !u.trim().is_empty());
+    config.mail_from = cli.mail_from.clone();
+    config.mail_retry_base_secs = cli.mail_retry_base_secs;
+    config.mail_retry_cap_secs = cli.mail_retry_cap_secs;
+    config.mail_max_attempts = cli.mail_max_attempts;
+    config.mail_poll_ms = cli.mail_poll_ms;
+    config.reminder_interval_secs = cli.reminder_interval_secs;
     // A plain `mediation` (and `cargo run`) serves with the demo street.
     let command = cli.command.unwrap_or(Command::Serve {
         bind: "127.0.0.1:3000".to_owned(),
@@ -169,6 +243,29 @@ async fn execute(cli: Cli) -> Result<(), AppError> {
             Ok(())
         }
         Command::Serve { bind, demo } => serve(config, &bind, demo).await,
+        Command::Subsidy { command } => {
+            use crate::services::subsidy;
+            let app = App::build(config).await?;
+            let (db, tz) = (&app.state.db, app.state.config.time_zone);
+            let period = match command {
+                SubsidyCommand::Compute { period } => subsidy::compute_as_system(db, tz, &period)
+                    .await
+                    .map_err(subsidy::explain)?,
+                SubsidyCommand::Export {
+                    period,
+                    format,
+                    out,
+                } => {
+                    let p = subsidy::export_as_system(db, tz, &period, &format, &out)
+                        .await
+                        .map_err(subsidy::explain)?;
+                    println!("已写入 / written: {}", out.display());
+                    p
+                }
+            };
+            print!("{}", subsidy::totals_text(&period));
+            Ok(())
+        }
     }
 }
 
@@ -190,6 +287,15 @@ async fn serve(config: Config, bind: &str, load_demo: bool) -> Result<(), AppErr
             let cases =
                 demo_cases::load_if_empty(&app.state.db, app.state.config.time_zone).await?;
             println!("已载入 {cases} 件演示案件 / {cases} demo cases loaded");
+            let subsidies =
+                crate::services::subsidy::load_demo(&app.state.db, app.state.config.time_zone)
+                    .await?;
+            if !subsidies.periods.is_empty() {
+                println!(
+                    "已载入以奖代补结算期 / subsidy periods: {}",
+                    subsidies.periods.join(", ")
+                );
+            }
         }
     }
     let listener = TcpListener::bind(bind)

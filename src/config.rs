@@ -23,6 +23,23 @@ pub struct Config {
     pub token_hours: i64,
     /// Mark cookies `Secure` (set when the app is served over HTTPS).
     pub secure_cookies: bool,
+    /// lettre's URL form (`smtp://127.0.0.1:2525`, `smtps://user:pass@host`); without it, e-mails
+    /// are written as `.eml` files under `data_dir/mail`.
+    pub smtp_url: Option<String>,
+    /// The sender of every e-mail, e.g. `调解通 <noreply@example.org>`.
+    pub mail_from: String,
+    /// Wait before the first retry of an e-mail; doubled after each further failed try.
+    pub mail_retry_base_secs: u64,
+    /// The longest wait between two tries.
+    pub mail_retry_cap_secs: u64,
+    /// Tries before an e-mail is given up (admins may send it again).
+    pub mail_max_attempts: u32,
+    /// How often the mail worker looks for e-mails to send, in milliseconds.
+    pub mail_poll_ms: u64,
+    /// A claim older than this is from a worker that stopped mid-send and is released.
+    pub mail_claim_timeout_secs: u64,
+    /// How often the reminder scheduler looks at the clocks.
+    pub reminder_interval_secs: u64,
 }
 
 impl Config {
@@ -36,6 +53,14 @@ impl Config {
             session_hours: 12,
             token_hours: 24,
             secure_cookies: false,
+            smtp_url: None,
+            mail_from: "调解通 <noreply@localhost>".to_owned(),
+            mail_retry_base_secs: 30,
+            mail_retry_cap_secs: 3600,
+            mail_max_attempts: 8,
+            mail_poll_ms: 2000,
+            mail_claim_timeout_secs: 600,
+            reminder_interval_secs: 60,
         }
     }
 

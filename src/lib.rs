@@ -14,6 +14,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod mail;
 pub mod services;
 pub mod web;
 
@@ -42,6 +43,7 @@ impl App {
         let db = db::connect_and_migrate(&config.database_url).await?;
         services::calendar::seed_if_empty(&db).await?;
         services::settings::seed_defaults(&db).await?;
+        services::subsidy::seed_defaults(&db).await?;
         App::with_database(config, db)
     }
 
@@ -50,7 +52,7 @@ impl App {
     /// # Errors
     /// A broken template.
     pub fn with_database(config: Config, db: DatabaseConnection) -> Result<App, AppError> {
-        let tera = web::render::templates()?;
+        let tera = web::render::templates(config.time_zone)?;
         Ok(App {
             state: AppState {
                 db,
@@ -69,10 +71,14 @@ impl App {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), AppError> {
+        // The mail worker and the reminder scheduler stop after the last request has finished.
+        let workers = mail::spawn_workers(&self.state)?;
         let router = web::build_app(self.state);
-        axum::serve(listener, router)
+        let served = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown)
             .await
-            .map_err(|e| AppError::Internal(format!("server: {e}")))
+            .map_err(|e| AppError::Internal(format!("server: {e}")));
+        workers.stop().await;
+        served
     }
 }

@@ -33,6 +33,8 @@ pub struct Model {
     pub employment_ended_on: Option<Date>,
     pub deadline_at: DateTimeUtc,
     pub closed_at: Option<DateTimeUtc>,
+    /// The group of related cases this one belongs to, if any.
+    pub group_id: Option<i64>,
     pub created_by: i64,
     pub version: i32,
     pub created_at: DateTimeUtc,

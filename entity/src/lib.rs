@@ -1,18 +1,32 @@
 //! sea-orm models of the tables created by `migration/`. Only models here: enums are stored as their
 //! snake_case names and parsed into domain types by the services.
 
+pub mod agreement_instalments;
+pub mod agreements;
 pub mod api_tokens;
+pub mod attachments;
 pub mod audit_log;
 pub mod calendar_days;
 pub mod case_assignments;
 pub mod case_counters;
 pub mod case_events;
+pub mod case_groups;
 pub mod case_invited_units;
 pub mod case_parties;
+pub mod case_session_mediators;
+pub mod case_sessions;
 pub mod cases;
 pub mod failed_sign_ins;
+pub mod follow_ups;
 pub mod mediators;
+pub mod notification_attempts;
+pub mod notification_preferences;
+pub mod notifications;
+pub mod reminders_sent;
 pub mod settings;
+pub mod subsidy_items;
+pub mod subsidy_periods;
+pub mod subsidy_rates;
 pub mod units;
 pub mod users;
 pub mod web_sessions;

@@ -5,6 +5,9 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_network_and_accounts;
 mod m20261123_000002_cases;
+mod m20261123_000003_sessions_agreements;
+mod m20261123_000004_notifications;
+mod m20261123_000005_subsidies;
 
 pub struct Migrator;
 
@@ -14,6 +17,9 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_network_and_accounts::Migration),
             Box::new(m20261123_000002_cases::Migration),
+            Box::new(m20261123_000003_sessions_agreements::Migration),
+            Box::new(m20261123_000004_notifications::Migration),
+            Box::new(m20261123_000005_subsidies::Migration),
         ]
     }
 }

@@ -575,3 +575,22 @@ impl TeamRole {
         }
     }
 }
+
+/// Workers from which a dispute is collective and names representatives (劳动争议调解仲裁法 art. 7).
+pub const COLLECTIVE_WORKERS: i64 = 10;
+
+/// Whether a group of related cases involving `workers` people is a collective dispute.
+pub fn is_collective(workers: i64) -> bool {
+    workers >= COLLECTIVE_WORKERS
+}
+
+#[cfg(test)]
+mod collective_tests {
+    use super::*;
+
+    #[test]
+    fn ten_workers_make_a_collective_dispute() {
+        assert!(!is_collective(9));
+        assert!(is_collective(10));
+    }
+}

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod demo_cases;
 pub mod mediators;
 pub mod settings;
+pub mod subsidy;
 pub mod units;
 
 use serde::Serialize;

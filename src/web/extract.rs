@@ -15,6 +15,9 @@ use crate::i18n::Lang;
 /// Largest JSON or form body accepted (bigger is 413 from the body limit layer).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
+/// Largest file a case may have attached.
+pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
+
 /// JSON body. Malformed JSON is 400; a value of the wrong type is 422 naming the field.
 pub struct ApiJson<T>(pub T);
 

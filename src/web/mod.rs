@@ -2,6 +2,7 @@
 //! are thin: they read the request, call a service, and shape the answer.
 
 pub mod api;
+pub mod attachments;
 pub mod errors;
 pub mod extract;
 pub mod pages;
@@ -90,7 +91,10 @@ pub fn build_app(state: AppState) -> Router {
         .merge(pages::router(state.clone()))
         .merge(api_routes)
         // The body limit sits inside the error translation so that its 413 is translated too.
-        .layer(RequestBodyLimitLayer::new(extract::MAX_BODY_BYTES))
+        // Bodies are read through extractors that stop at `DefaultBodyLimit` (JSON and forms at
+        // MAX_BODY_BYTES, uploads at their own larger limit); this layer caps everything.
+        .layer(axum::extract::DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(extract::MAX_UPLOAD_BYTES + 64 * 1024))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             errors::localize_errors,

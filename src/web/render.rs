@@ -17,7 +17,7 @@ use crate::i18n::{self, Lang, LOCALES};
 ///
 /// # Errors
 /// A template that does not parse (a bug caught at start, not at the first request).
-pub fn templates() -> Result<tera::Tera, AppError> {
+pub fn templates(tz: chrono_tz::Tz) -> Result<tera::Tera, AppError> {
     let glob = concat!(env!("CARGO_MANIFEST_DIR"), "/templates/**/*.html");
     let mut tera =
         tera::Tera::new(glob).map_err(|e| AppError::Config(format!("templates: {e}")))?;
@@ -31,6 +31,26 @@ pub fn templates() -> Result<tera::Tera, AppError> {
             Ok(tera::Value::String(money::format_yuan(fen)))
         },
     );
+    // UTC times (RFC 3339, as serialized) shown in the street's zone.
+    for (name, format) in [
+        ("local_minute", "%Y-%m-%d %H:%M"),
+        ("local_day", "%Y-%m-%d"),
+        ("local_input", "%Y-%m-%dT%H:%M"),
+    ] {
+        tera.register_filter(
+            name,
+            move |value: &tera::Value, _: &std::collections::HashMap<String, tera::Value>| {
+                let text = value
+                    .as_str()
+                    .ok_or_else(|| tera::Error::msg("expected a time"))?;
+                let at = chrono::DateTime::parse_from_rfc3339(text)
+                    .map_err(|e| tera::Error::msg(e.to_string()))?;
+                Ok(tera::Value::String(
+                    at.with_timezone(&tz).format(format).to_string(),
+                ))
+            },
+        );
+    }
     tera.autoescape_on(vec![".html"]);
     Ok(tera)
 }
@@ -78,6 +98,8 @@ pub struct Layout {
     pub path: String,
     /// A one-line notice after a successful post ("saved").
     pub notice: Option<String>,
+    /// Unread notifications of the signed-in user, for the navigation.
+    pub unread: u64,
 }
 
 /// The navigation of each role: only what that role may use.
@@ -91,6 +113,8 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
                 ("/users", "nav-users"),
                 ("/calendar", "nav-calendar"),
                 ("/settings", "nav-settings"),
+                ("/admin/outbox", "notify-nav-outbox"),
+                ("/subsidy/rates", "nav-subsidy-rates"),
             ]);
         }
         Role::Coordinator => {
@@ -110,8 +134,17 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
                 ("/mediators", "nav-mediators"),
             ]);
         }
-        Role::Viewer | Role::Finance => {
+        Role::Viewer => {
             items.extend([
+                ("/cases", "nav-cases"),
+                ("/units", "nav-units"),
+                ("/mediators", "nav-mediators"),
+            ]);
+        }
+        Role::Finance => {
+            items.extend([
+                ("/subsidy", "nav-subsidy"),
+                ("/subsidy/rates", "nav-subsidy-rates"),
                 ("/cases", "nav-cases"),
                 ("/units", "nav-units"),
                 ("/mediators", "nav-mediators"),
@@ -156,6 +189,7 @@ impl Layout {
             nav,
             path: path.to_owned(),
             notice: None,
+            unread: super::pages::inbox::unread_now(),
         }
     }
 
@@ -168,6 +202,7 @@ impl Layout {
             nav: Vec::new(),
             path: path.to_owned(),
             notice: None,
+            unread: 0,
         }
     }
 

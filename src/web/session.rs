@@ -73,21 +73,41 @@ pub async fn load_session(
     }
     if request.method() == Method::POST {
         let (parts, body) = request.into_parts();
-        let bytes = match axum::body::to_bytes(body, super::extract::MAX_BODY_BYTES).await {
-            Ok(b) => b,
-            Err(_) => {
-                return AppError::BadRequest("the form could not be read".into()).into_response()
-            }
+        let (sent, body) = if is_multipart(&parts) {
+            // File uploads carry the token in the query string, so the body (up to the upload
+            // limit) streams straight to the handler.
+            (query_csrf(&parts), body)
+        } else {
+            let bytes = match axum::body::to_bytes(body, super::extract::MAX_BODY_BYTES).await {
+                Ok(b) => b,
+                Err(_) => return AppError::TooLarge.into_response(),
+            };
+            (form_csrf(&parts, &bytes), Body::from(bytes))
         };
-        let sent = form_csrf(&parts, &bytes);
         let valid = matches!((&sent, &expected_csrf), (Some(s), Some(e)) if constant_time_eq(s, e));
         if !valid {
             tracing::warn!("form post refused: CSRF token missing or wrong");
             return AppError::Forbidden(Message::key("err-csrf")).into_response();
         }
-        request = Request::from_parts(parts, Body::from(bytes));
+        request = Request::from_parts(parts, body);
     }
     next.run(request).await
+}
+
+fn is_multipart(parts: &Parts) -> bool {
+    parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("multipart/form-data"))
+}
+
+fn query_csrf(parts: &Parts) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_html_form::from_str(parts.uri.query()?).ok()?;
+    pairs
+        .into_iter()
+        .find(|(k, _)| k == CSRF_FIELD)
+        .map(|(_, v)| v)
 }
 
 fn form_csrf(parts: &Parts, body: &[u8]) -> Option<String> {

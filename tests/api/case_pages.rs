@@ -214,3 +214,177 @@ async fn a_mediator_of_another_station_gets_not_found_for_a_case_page() {
     assert!(!list.contains(&format!("/cases/{id}\"")));
     assert_eq!(mediator.get("/queue").await.0, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_mediator_records_a_session_an_agreement_prints_it_and_follows_up_in_the_pages() {
+    let app = spawn_app().await;
+    let token = app.token("mediator").await;
+    let station = app.unit_id(&token, "JB-C01").await;
+    let me: serde_json::Value = app
+        .get(&token, "/api/v1/auth/me")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let received = (chrono::Utc::now() - chrono::Duration::days(5)).to_rfc3339();
+    let case: serde_json::Value = app
+        .post(&token, "/api/v1/cases", &serde_json::json!({
+            "intake_unit_id": station, "dispute_type": "wage_arrears", "source": "walk_in", "summary": "欠薪",
+            "amount_claimed_fen": 600_000, "people_involved": 1, "received_at": received,
+            "parties": [{"role": "applicant", "kind": "person", "name": "王骑手"}, {"role": "respondent", "kind": "organisation", "name": "快送站"}]
+        }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let res = app
+        .post(&token, &format!("/api/v1/cases/{}/actions", case["id"]), &serde_json::json!({"action": "accept", "version": 1, "lead_mediator_id": me["mediator_id"]}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = format!("/cases/{}", case["id"]);
+    let browser = app.browser("mediator").await;
+    let (_, html) = browser.get(&page).await;
+    assert!(html.contains("记录调解笔录"));
+    let v = version_of(&html);
+    let held = (chrono::Utc::now() - chrono::Duration::days(1))
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let mediator_id = me["mediator_id"].to_string();
+    let station_id = station.to_string();
+    let res = browser
+        .submit(
+            &page,
+            &format!("{page}/sessions"),
+            &[
+                ("version", &v),
+                ("held_at", &held),
+                ("unit_id", &station_id),
+                ("mediator_ids", &mediator_id),
+                ("attendees", "双方"),
+                ("summary", "站点同意分期支付"),
+                ("outcome", "agreement"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    // Instalments that do not add up are refused next to the form.
+    let (_, html) = browser.get(&page).await;
+    let v = version_of(&html);
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    let later = (today + chrono::Duration::days(30)).to_string();
+    let sooner = (today + chrono::Duration::days(10)).to_string();
+    let res = browser
+        .submit(
+            &page,
+            &format!("{page}/agreement"),
+            &[
+                ("version", &v),
+                ("signed_at", &held),
+                ("terms", "分两期支付"),
+                ("amount_yuan", "6000"),
+                ("due_on", &sooner),
+                ("instalment_yuan", "2000"),
+                ("due_on", &later),
+                ("instalment_yuan", "3000"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("¥5,000.00"),
+        "{}",
+        html.split("field-error")
+            .skip(1)
+            .map(|s| s.get(..200).unwrap_or(s))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    let res = browser
+        .submit(
+            &page,
+            &format!("{page}/agreement"),
+            &[
+                ("version", &v),
+                ("signed_at", &held),
+                ("matters", "拖欠工资六千元"),
+                ("terms", "分两期支付"),
+                ("amount_yuan", "6000"),
+                ("due_on", &sooner),
+                ("instalment_yuan", "2000"),
+                ("due_on", &later),
+                ("instalment_yuan", "4000"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (status, print) = browser.get(&format!("{page}/agreement/print")).await;
+    assert_eq!(status, StatusCode::OK);
+    for words in [
+        "人民调解协议书",
+        "王骑手",
+        "快送站",
+        "拖欠工资六千元",
+        "¥6,000.00",
+        "申请人（签名",
+        "三十日内",
+    ] {
+        assert!(print.contains(words), "the printed agreement has {words}");
+    }
+    let res = browser
+        .submit(
+            &page,
+            &format!("{page}/agreement/instalments/1"),
+            &[("paid_on", &today.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let now = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let res = browser
+        .submit(
+            &page,
+            &format!("{page}/follow_ups"),
+            &[
+                ("done_at", &now),
+                ("result", "第一期已付"),
+                ("satisfaction", "9"),
+                ("fulfilled", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "satisfaction outside 1-5"
+    );
+    let res = browser
+        .submit(
+            &page,
+            &format!("{page}/follow_ups"),
+            &[
+                ("done_at", &now),
+                ("result", "第一期已付"),
+                ("satisfaction", "5"),
+                ("fulfilled", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = browser.get(&page).await;
+    for words in [
+        "已达成协议",
+        "站点同意分期支付",
+        "已付",
+        "第一期已付",
+        "申请司法确认截止日",
+    ] {
+        assert!(html.contains(words), "the case page shows {words}");
+    }
+}

@@ -28,10 +28,11 @@ fn unique_name() -> String {
         .map(|d| d.as_nanos())
         .unwrap_or_default();
     format!(
-        "mediation_test_{}_{}_{}",
+        "mediation_test_{}_{}_{}_{}",
         std::process::id(),
         nanos % 1_000_000_000,
-        n
+        n,
+        rand::random::<u32>()
     )
 }
 
@@ -70,9 +71,12 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(load_demo: bool) -> TestApp {
     let url = fresh_database_url().await;
-    let app = App::build(Config::for_database(&url))
-        .await
-        .expect("app builds");
+    let mut config = Config::for_database(&url);
+    // Files (attachments, mail) of each test go to a folder of its own.
+    config.data_dir = std::env::temp_dir()
+        .join("mediation-tests")
+        .join(unique_name());
+    let app = App::build(config).await.expect("app builds");
     if load_demo {
         demo::load_if_empty(&app.state.db)
             .await

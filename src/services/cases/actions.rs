@@ -260,6 +260,26 @@ pub async fn act(
                 // Simple and ordinary grades are confirmed by a resolved close (DESIGN §3).
                 change.confirm_grade(&case);
             }
+            if outcome != Outcome::Resolved {
+                // The advice given with a failed or withdrawn close names the last day to apply
+                // for arbitration, from the clocks (劳动争议调解仲裁法 art. 27).
+                let cal = calendar::load(&txn).await?;
+                let limitation = clocks::arbitration_limitation(
+                    case.dispute_type
+                        == crate::domain::case_terms::DisputeType::WageArrears.as_str(),
+                    case.received_at,
+                    case.infringement_known_on,
+                    case.employment_ended_on,
+                    tz,
+                    &cal,
+                );
+                change
+                    .to
+                    .insert("limitation_ends_on".into(), json!(limitation.last_day));
+                change
+                    .to
+                    .insert("limitation_rule".into(), json!(limitation.rule.as_str()));
+            }
             event_note = reason.or(event_note);
         }
         Params::Regrade { grade, reason } => {
@@ -320,6 +340,8 @@ pub async fn act(
         },
     )
     .await?;
+    crate::mail::outbox::on_case_action(&txn, &case, &updated, req.action, &Value::Null, user)
+        .await?;
     txn.commit().await?;
     tracing::info!(
         case_id = case.id,

@@ -31,6 +31,8 @@ pub struct CaseFilter {
     pub awaiting_confirmation: bool,
     /// Case number or party name.
     pub q: Option<String>,
+    /// Only the cases of this group of related cases.
+    pub group_id: Option<i64>,
 }
 
 /// # Errors
@@ -49,6 +51,9 @@ pub async fn list(
     }
     if let Some(unit_id) = filter.unit_id {
         query = query.filter(cases::Column::CurrentUnitId.eq(unit_id));
+    }
+    if let Some(group_id) = filter.group_id {
+        query = query.filter(cases::Column::GroupId.eq(group_id));
     }
     if let Some(grade) = &filter.grade {
         query = query.filter(cases::Column::Grade.eq(grade.as_str()));

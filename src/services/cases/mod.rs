@@ -5,9 +5,12 @@
 //! case for the workflow table of `domain::workflow`.
 
 pub mod actions;
+pub mod attachments;
 pub mod candidates;
+pub mod groups;
 pub mod intake;
 pub mod list;
+pub mod records;
 pub mod view;
 
 use chrono::{DateTime, Utc};
@@ -133,8 +136,7 @@ pub async fn case_facts(
             case,
         )),
         grade_confirmed: case.grade_confirmed,
-        // Agreements arrive with the sessions issue; until then none is on file.
-        has_agreement: false,
+        has_agreement: records::current_agreement(db, case.id).await?.is_some(),
     })
 }
 

@@ -4,7 +4,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use entity::{
-    case_assignments, case_events, case_invited_units, case_parties, cases, mediators, units, users,
+    agreement_instalments, agreements, attachments, case_assignments, case_events,
+    case_invited_units, case_parties, case_session_mediators, case_sessions, cases, follow_ups,
+    mediators, units, users,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
@@ -161,17 +163,132 @@ pub struct CaseDetail {
     pub invited_units: Vec<UnitRef>,
     /// The timeline, sorted by when things happened, then by the order they were recorded.
     pub events: Vec<EventOut>,
-    #[schema(value_type = Vec<Object>)]
-    pub sessions: Vec<Value>,
-    #[schema(value_type = Option<Object>)]
-    pub agreement: Option<Value>,
-    #[schema(value_type = Vec<Object>)]
-    pub follow_ups: Vec<Value>,
+    pub sessions: Vec<SessionOut>,
+    /// The agreement in force (after a reopen, the newest; earlier ones are in `earlier_agreements`).
+    pub agreement: Option<AgreementOut>,
+    pub earlier_agreements: Vec<AgreementOut>,
+    pub follow_ups: Vec<FollowUpOut>,
+    /// When a follow-up visit is due (agreed or resolved cases with an agreement), if one is.
+    pub follow_up_due_on: Option<NaiveDate>,
+    pub attachments: Vec<AttachmentOut>,
+    /// The group of related cases this case belongs to.
+    pub group: Option<super::groups::GroupOut>,
     /// The actions the signed-in user may take now (buttons).
     pub available_actions: Vec<String>,
     pub available_outcomes: Vec<String>,
     /// Whether the parties' personal data is shown in full.
     pub revealed: bool,
+    /// The signed-in user may record a session now.
+    pub may_record_session: bool,
+    /// The signed-in user may record the agreement now.
+    pub may_record_agreement: bool,
+    /// The signed-in user may record follow-ups, payments and judicial confirmation.
+    pub may_follow_up: bool,
+    /// The signed-in user may attach files (the case is open and they work on it).
+    pub may_attach: bool,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SessionOut {
+    pub id: i64,
+    pub held_at: DateTime<Utc>,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub mediator_ids: Vec<i64>,
+    pub mediator_names: Vec<String>,
+    pub attendees: String,
+    pub summary: String,
+    /// `continue`, `agreement`, `no_agreement`, `adjourned`.
+    pub outcome: String,
+    pub next_session_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct InstalmentOut {
+    pub seq: i32,
+    pub due_on: NaiveDate,
+    pub amount_fen: i64,
+    pub paid_on: Option<NaiveDate>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AgreementOut {
+    pub id: i64,
+    pub signed_at: DateTime<Utc>,
+    pub matters: String,
+    pub terms: String,
+    pub amount_fen: i64,
+    pub instalments: Vec<InstalmentOut>,
+    pub paid_fen: i64,
+    /// The last day to apply jointly for judicial confirmation (30 days from signing, rest-day rule).
+    pub confirmation_last_day: NaiveDate,
+    pub confirmation_applied_on: Option<NaiveDate>,
+    pub confirmation_received_on: Option<NaiveDate>,
+    pub confirmation_note: Option<String>,
+    pub superseded: bool,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct FollowUpOut {
+    pub id: i64,
+    pub done_at: DateTime<Utc>,
+    pub result: String,
+    pub satisfaction: i32,
+    pub fulfilled: bool,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AttachmentOut {
+    pub id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub kind: String,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+async fn agreement_out(
+    db: &impl ConnectionTrait,
+    a: agreements::Model,
+    tz: Tz,
+    cal: &Calendar,
+) -> Result<AgreementOut, AppError> {
+    let instalments: Vec<InstalmentOut> = agreement_instalments::Entity::find()
+        .filter(agreement_instalments::Column::AgreementId.eq(a.id))
+        .order_by_asc(agreement_instalments::Column::Seq)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| InstalmentOut {
+            seq: i.seq,
+            due_on: i.due_on,
+            amount_fen: i.amount_fen,
+            paid_on: i.paid_on,
+        })
+        .collect();
+    let paid_fen = if instalments.is_empty() {
+        a.amount_fen
+    } else {
+        instalments
+            .iter()
+            .filter(|i| i.paid_on.is_some())
+            .map(|i| i.amount_fen)
+            .sum()
+    };
+    Ok(AgreementOut {
+        id: a.id,
+        signed_at: a.signed_at,
+        matters: a.matters,
+        terms: a.terms,
+        amount_fen: a.amount_fen,
+        paid_fen,
+        confirmation_last_day: clocks::confirmation_last_day(a.signed_at, tz, cal),
+        instalments,
+        confirmation_applied_on: a.confirmation_applied_on,
+        confirmation_received_on: a.confirmation_received_on,
+        confirmation_note: a.confirmation_note,
+        superseded: a.superseded,
+    })
 }
 
 async fn unit_ref(db: &impl ConnectionTrait, id: i64) -> Result<UnitRef, AppError> {
@@ -200,10 +317,18 @@ pub async fn detail(
     let team = active_team(db, case.id).await?;
     let facts = case_facts(db, &case, &team).await?;
     let actor = actor_facts(user, &case, &team);
-    let actions: Vec<Action> = available_actions(&facts, &actor)
-        .into_iter()
-        .filter(|a| a.is_api())
-        .collect();
+    let all_actions = available_actions(&facts, &actor);
+    let may_record_session = all_actions.contains(&Action::RecordSession);
+    let may_record_agreement = all_actions.contains(&Action::RecordAgreement);
+    let may_follow_up = facts.has_agreement
+        && (user.is(crate::domain::role::Role::Coordinator)
+            || actor.is_assigned
+            || actor.at_current_unit);
+    let may_attach = facts.status != Status::Closed
+        && (user.is(crate::domain::role::Role::Coordinator)
+            || actor.is_assigned
+            || actor.at_current_unit);
+    let actions: Vec<Action> = all_actions.into_iter().filter(|a| a.is_api()).collect();
     if reveal {
         // Revealing is for those who work the case: its team, its unit, the coordination centre.
         let may_act = user.is(crate::domain::role::Role::Coordinator)
@@ -301,6 +426,106 @@ pub async fn detail(
             note: e.note,
         });
     }
+    let mut sessions = Vec::new();
+    for s in case_sessions::Entity::find()
+        .filter(case_sessions::Column::CaseId.eq(case.id))
+        .order_by_asc(case_sessions::Column::HeldAt)
+        .all(db)
+        .await?
+    {
+        let ids: Vec<i64> = case_session_mediators::Entity::find()
+            .filter(case_session_mediators::Column::SessionId.eq(s.id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| m.mediator_id)
+            .collect();
+        let mut names = Vec::new();
+        for id in &ids {
+            names.push(
+                mediators::Entity::find_by_id(*id)
+                    .one(db)
+                    .await?
+                    .map(|m| m.name)
+                    .unwrap_or_default(),
+            );
+        }
+        sessions.push(SessionOut {
+            id: s.id,
+            held_at: s.held_at,
+            unit_name: unit_ref(db, s.unit_id).await?.name,
+            unit_id: s.unit_id,
+            mediator_ids: ids,
+            mediator_names: names,
+            attendees: s.attendees,
+            summary: s.summary,
+            outcome: s.outcome,
+            next_session_at: s.next_session_at,
+        });
+    }
+    let mut agreement = None;
+    let mut earlier_agreements = Vec::new();
+    for a in agreements::Entity::find()
+        .filter(agreements::Column::CaseId.eq(case.id))
+        .order_by_desc(agreements::Column::Id)
+        .all(db)
+        .await?
+    {
+        let out = agreement_out(db, a, tz, &cal).await?;
+        if out.superseded {
+            earlier_agreements.push(out);
+        } else {
+            agreement = Some(out);
+        }
+    }
+    let follow_ups: Vec<FollowUpOut> = follow_ups::Entity::find()
+        .filter(follow_ups::Column::CaseId.eq(case.id))
+        .order_by_asc(follow_ups::Column::DoneAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|f| FollowUpOut {
+            id: f.id,
+            done_at: f.done_at,
+            result: f.result,
+            satisfaction: f.satisfaction,
+            fulfilled: f.fulfilled,
+        })
+        .collect();
+    let status = Status::parse(&case.status);
+    let follow_up_due_on = match (&agreement, status) {
+        (Some(a), Some(Status::Agreed)) | (Some(a), Some(Status::Closed))
+            if case.outcome.as_deref() != Some("failed") =>
+        {
+            let dues: Vec<NaiveDate> = a.instalments.iter().map(|i| i.due_on).collect();
+            let last_visit = follow_ups
+                .iter()
+                .filter(|f| f.done_at >= a.signed_at)
+                .map(|f| clocks::local_date(f.done_at, tz))
+                .max();
+            crate::domain::agreement::follow_up_due_on(
+                clocks::local_date(a.signed_at, tz),
+                &dues,
+                last_visit,
+            )
+        }
+        _ => None,
+    };
+    let attachments = attachments::Entity::find()
+        .filter(attachments::Column::CaseId.eq(case.id))
+        .order_by_asc(attachments::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| AttachmentOut {
+            id: a.id,
+            filename: a.filename,
+            content_type: a.content_type,
+            size_bytes: a.size_bytes,
+            kind: a.kind,
+            uploaded_at: a.uploaded_at,
+        })
+        .collect();
     Ok(CaseDetail {
         current_unit: unit_ref(db, case.current_unit_id).await?,
         intake_unit: unit_ref(db, case.intake_unit_id).await?,
@@ -309,9 +534,16 @@ pub async fn detail(
         assignments,
         invited_units,
         events,
-        sessions: Vec::new(),
-        agreement: None,
-        follow_ups: Vec::new(),
+        sessions,
+        agreement,
+        earlier_agreements,
+        follow_ups,
+        follow_up_due_on,
+        attachments,
+        group: match case.group_id {
+            Some(g) => super::groups::get(db, user, g).await.ok(),
+            None => None,
+        },
         available_outcomes: if actions.contains(&Action::Close) {
             available_outcomes(&facts, &actor)
                 .into_iter()
@@ -322,5 +554,9 @@ pub async fn detail(
         },
         available_actions: actions.into_iter().map(|a| a.as_str().to_owned()).collect(),
         revealed: reveal,
+        may_record_session,
+        may_record_agreement,
+        may_follow_up,
+        may_attach,
     })
 }

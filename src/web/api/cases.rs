@@ -359,6 +359,8 @@ pub struct CaseQuery {
     pub overdue: Option<bool>,
     /// Case number or party name.
     pub q: Option<String>,
+    /// Only the cases of this group of related cases.
+    pub group_id: Option<i64>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
 }
@@ -381,6 +383,7 @@ impl CaseQuery {
             source: source.map(|s| s.as_str().to_owned()),
             overdue: self.overdue.unwrap_or(false),
             q: self.q.clone(),
+            group_id: self.group_id,
             ..Default::default()
         })
     }

@@ -3,10 +3,14 @@
 
 pub mod auth;
 pub mod calendar;
+pub mod case_records;
 pub mod cases;
+pub mod groups;
 pub mod health;
 pub mod mediators;
+pub mod notifications;
 pub mod settings;
+pub mod subsidy;
 pub mod units;
 pub mod users;
 
@@ -64,6 +68,41 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::show))
         .routes(routes!(cases::act))
         .routes(routes!(cases::candidates))
+        .routes(routes!(subsidy::rates, subsidy::add_rate))
+        .routes(routes!(subsidy::lead_share, subsidy::set_lead_share))
+        .routes(routes!(subsidy::periods, subsidy::create_period))
+        .routes(routes!(subsidy::period))
+        .routes(routes!(subsidy::recompute))
+        .routes(routes!(subsidy::approve))
+        .routes(routes!(subsidy::paid))
+        .routes(routes!(subsidy::export_csv))
+        .routes(routes!(subsidy::export_xlsx))
+        .routes(routes!(notifications::index))
+        .routes(routes!(notifications::mark_read))
+        .routes(routes!(notifications::mark_all_read))
+        .routes(routes!(
+            notifications::show_preferences,
+            notifications::update_preferences
+        ))
+        .routes(routes!(notifications::outbox_index))
+        .routes(routes!(notifications::outbox_retry))
+        .routes(routes!(case_records::create_session))
+        .routes(routes!(case_records::create_agreement))
+        .routes(routes!(case_records::mark_instalment))
+        .routes(routes!(case_records::record_confirmation))
+        .routes(routes!(case_records::create_follow_up))
+        .routes({
+            // Uploads may be larger than the JSON bodies everywhere else.
+            let (schemas, paths, route) = routes!(super::attachments::api_upload);
+            let limit =
+                axum::extract::DefaultBodyLimit::max(super::extract::MAX_UPLOAD_BYTES + 64 * 1024);
+            (schemas, paths, route.layer(limit))
+        })
+        .routes(routes!(super::attachments::api_download))
+        .routes(routes!(groups::create))
+        .routes(routes!(groups::show))
+        .routes(routes!(groups::add_case))
+        .routes(routes!(groups::set_representatives))
 }
 
 /// The signed-in user of an API request, from `Authorization: Bearer <token>`.

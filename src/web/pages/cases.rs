@@ -27,6 +27,22 @@ use crate::web::render::{self, choices, field_errors, Choice, Layout};
 use crate::web::session::{PageUser, SessionInfo};
 use crate::web::AppState;
 
+/// An `<input type="datetime-local">` value (`2026-11-23T09:30`) in the street's zone, as RFC 3339;
+/// text that is not such a value is passed on as it is, so that the API's check names the field.
+pub(super) fn local_input_to_rfc3339(text: &Option<String>, tz: Tz) -> Option<String> {
+    let text = text.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
+    match NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M") {
+        Ok(local) => tz
+            .from_local_datetime(&local)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc).to_rfc3339()),
+        Err(_) => Some(text.to_owned()),
+    }
+}
+
+/// The kinds of file a case can have attached.
+pub const ATTACHMENT_KINDS: [&str; 5] = ["evidence", "id", "pay_slip", "agreement_photo", "other"];
+
 /// A case row of a list, with names and the clock in words.
 #[derive(Serialize)]
 struct CaseRow {
@@ -35,11 +51,11 @@ struct CaseRow {
     received_on: String,
 }
 
-fn local_day(at: DateTime<Utc>, tz: Tz) -> String {
+pub(super) fn local_day(at: DateTime<Utc>, tz: Tz) -> String {
     at.with_timezone(&tz).format("%Y-%m-%d").to_string()
 }
 
-fn local_minute(at: DateTime<Utc>, tz: Tz) -> String {
+pub(super) fn local_minute(at: DateTime<Utc>, tz: Tz) -> String {
     at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
 }
 
@@ -76,6 +92,7 @@ pub struct ListQuery {
     pub source: Option<String>,
     pub overdue: Option<String>,
     pub q: Option<String>,
+    pub group_id: Option<String>,
     pub page: Option<u64>,
     pub notice: Option<String>,
 }
@@ -115,6 +132,7 @@ pub async fn index(
         source: empty_none(&q.source),
         overdue: Some(q.overdue.as_deref() == Some("true")),
         q: empty_none(&q.q),
+        group_id: q.group_id.as_deref().and_then(|g| g.parse().ok()),
         ..Default::default()
     };
     let filter = api_query.filter().unwrap_or_default();
@@ -137,6 +155,7 @@ pub async fn index(
         ("source", &q.source),
         ("overdue", &q.overdue),
         ("q", &q.q),
+        ("group_id", &q.group_id),
     ] {
         f.insert(k, v.clone().unwrap_or_default());
     }
@@ -550,6 +569,12 @@ struct ShowPage {
     refused_message: Option<String>,
     refused_fields: BTreeMap<String, String>,
     can_reveal: bool,
+    /// Every active unit, for where a session was held.
+    all_units: Vec<Choice>,
+    /// Now in the street's zone, as a `datetime-local` value (the forms' default).
+    now_local: String,
+    session_outcomes: Vec<Choice>,
+    attachment_kinds: Vec<Choice>,
 }
 
 #[derive(Serialize)]
@@ -623,7 +648,8 @@ fn describe_changes(
         .collect()
 }
 
-async fn show_page(
+#[allow(clippy::too_many_arguments)]
+pub async fn show_page(
     state: &AppState,
     session: &SessionInfo,
     lang: Lang,
@@ -759,6 +785,23 @@ async fn show_page(
         refused_message,
         refused_fields,
         can_reveal,
+        all_units: units
+            .iter()
+            .map(|(id, name)| Choice {
+                value: id.to_string(),
+                label: name.clone(),
+            })
+            .collect(),
+        now_local: Utc::now()
+            .with_timezone(&tz)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string(),
+        session_outcomes: choices(
+            lang,
+            "session-outcome",
+            crate::domain::agreement::SessionOutcome::ALL.map(|o| o.as_str()),
+        ),
+        attachment_kinds: choices(lang, "attachment-kind", ATTACHMENT_KINDS),
         case,
     };
     Ok((status, render::render(state, "cases/show.html", &page)?).into_response())

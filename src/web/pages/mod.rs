@@ -3,10 +3,14 @@
 
 pub mod auth;
 pub mod calendar;
+pub mod case_records;
 pub mod cases;
+pub mod groups;
 pub mod home;
+pub mod inbox;
 pub mod mediators;
 pub mod settings;
+pub mod subsidy;
 pub mod units;
 pub mod users;
 
@@ -54,7 +58,64 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/cases/new", get(cases::new))
         .route("/cases/{id}", get(cases::show))
         .route("/cases/{id}/actions", post(cases::act))
+        .route("/subsidy", get(subsidy::index))
+        .route("/subsidy/periods", post(subsidy::create))
+        .route("/subsidy/periods/{id}", get(subsidy::show))
+        .route("/subsidy/periods/{id}/recompute", post(subsidy::recompute))
+        .route(
+            "/subsidy/periods/{id}/approve",
+            get(subsidy::approve_confirm).post(subsidy::approve),
+        )
+        .route(
+            "/subsidy/periods/{id}/paid",
+            get(subsidy::paid_confirm).post(subsidy::paid),
+        )
+        .route("/subsidy/periods/{id}/export.csv", get(subsidy::export_csv))
+        .route(
+            "/subsidy/periods/{id}/export.xlsx",
+            get(subsidy::export_xlsx),
+        )
+        .route(
+            "/subsidy/rates",
+            get(subsidy::rates).post(subsidy::add_rate),
+        )
+        .route("/subsidy/lead_share", post(subsidy::set_lead_share))
+        .route("/cases/{id}/sessions", post(case_records::create_session))
+        .route(
+            "/cases/{id}/agreement",
+            post(case_records::create_agreement),
+        )
+        .route(
+            "/cases/{id}/agreement/print",
+            get(case_records::print_agreement),
+        )
+        .route(
+            "/cases/{id}/agreement/instalments/{seq}",
+            post(case_records::mark_instalment),
+        )
+        .route(
+            "/cases/{id}/agreement/confirmation",
+            post(case_records::record_confirmation),
+        )
+        .route(
+            "/cases/{id}/follow_ups",
+            post(case_records::create_follow_up),
+        )
+        .route("/inbox", get(inbox::index))
+        .route("/inbox/read_all", post(inbox::mark_all_read))
+        .route("/inbox/{id}/read", post(inbox::mark_read))
+        .route(
+            "/account/notifications",
+            get(inbox::preferences).post(inbox::save_preferences),
+        )
+        .route("/admin/outbox", get(inbox::outbox_index))
+        .route("/admin/outbox/{id}/retry", post(inbox::outbox_retry))
         .route("/static/app.css", get(stylesheet))
+        // Inside the session layer: it counts the signed-in user's unread notifications.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            inbox::count_unread,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state,
             session::load_session,

@@ -1,0 +1,43 @@
+# Notifications: inbox, e-mail preferences, the admins' outbox.
+notify-nav-inbox = Notifications
+notify-nav-outbox = Outgoing mail
+notify-inbox-title = Notifications
+notify-preferences-title = Notification settings
+notify-outbox-title = Outgoing mail
+notify-show-all = Show all
+notify-show-unread = Unread only
+notify-mark-read = Mark read
+notify-mark-all-read = Mark all read
+notify-unread = Unread
+notify-empty = No notifications.
+notify-outbox-empty = No e-mail is waiting or failed.
+notify-col-time = Time
+notify-col-kind = Kind
+notify-col-subject = Subject
+notify-col-recipient = Recipient
+notify-col-status = Status
+notify-col-error = Last error
+notify-attempts = { $count } tries
+notify-next-attempt = Next try:
+notify-retry = Send again
+notify-preferences-address = E-mails go to
+notify-preferences-no-address = Your account has no e-mail address, so notifications are shown here only. Ask an admin to add your address to get e-mails.
+notify-preferences-hint = Every notification is shown on the Notifications page; the kinds ticked are also sent by e-mail.
+notify-preferences-by-email = Receive by e-mail
+notify-notice-saved = Notification settings saved.
+notify-notice-all-read = All marked read.
+notify-notice-retried = Queued to be sent again.
+notify-err-cannot-retry = This e-mail was sent already, or its recipient has no address; it cannot be sent again.
+
+notify-kind-assigned = Mediator assigned
+notify-kind-escalated = Escalated to the hub
+notify-kind-referred = Referred
+notify-kind-invited = Joint mediation invitation
+notify-kind-due_soon = Mediation limit near
+notify-kind-overdue = Mediation limit passed
+
+notify-status-pending = Waiting
+notify-status-sent = Sent
+notify-status-failed = Failed
+notify-status-skipped = In-app only
+notify-status-waiting-or-failed = Waiting and failed

@@ -1,0 +1,43 @@
+# Notifications: inbox, e-mail preferences, the admins' outbox.
+notify-nav-inbox = 通知
+notify-nav-outbox = 邮件发送
+notify-inbox-title = 通知
+notify-preferences-title = 通知设置
+notify-outbox-title = 邮件发送情况
+notify-show-all = 显示全部
+notify-show-unread = 只看未读
+notify-mark-read = 标为已读
+notify-mark-all-read = 全部标为已读
+notify-unread = 未读
+notify-empty = 暂无通知。
+notify-outbox-empty = 没有待发送或发送失败的邮件。
+notify-col-time = 时间
+notify-col-kind = 类别
+notify-col-subject = 内容
+notify-col-recipient = 收件人
+notify-col-status = 状态
+notify-col-error = 最近错误
+notify-attempts = 已尝试 { $count } 次
+notify-next-attempt = 下次尝试：
+notify-retry = 重新发送
+notify-preferences-address = 邮件将发送到
+notify-preferences-no-address = 您的账号还没有电子邮箱，通知只显示在本系统中。如需邮件提醒，请联系管理员登记邮箱。
+notify-preferences-hint = 所有通知都会显示在“通知”页面；勾选的类别同时发送电子邮件。
+notify-preferences-by-email = 通过电子邮件接收
+notify-notice-saved = 通知设置已保存。
+notify-notice-all-read = 已全部标为已读。
+notify-notice-retried = 已重新排入发送队列。
+notify-err-cannot-retry = 这封邮件已发送，或收件人没有邮箱，不能重新发送。
+
+notify-kind-assigned = 指派调解员
+notify-kind-escalated = 上报街道
+notify-kind-referred = 转办
+notify-kind-invited = 联合调处邀请
+notify-kind-due_soon = 调解期限将至
+notify-kind-overdue = 超过调解期限
+
+notify-status-pending = 待发送
+notify-status-sent = 已发送
+notify-status-failed = 发送失败
+notify-status-skipped = 仅站内通知
+notify-status-waiting-or-failed = 待发送和失败

@@ -1,0 +1,340 @@
+//! `/api/v1/cases/{id}/sessions`, `/agreement` (with instalments and judicial confirmation) and
+//! `/follow_ups`. The bodies are shared with the case page's forms.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::{ApiUser, ErrorBody};
+use crate::domain::agreement::{Instalment, SessionOutcome};
+use crate::error::{AppError, Message};
+use crate::services::cases::find_visible;
+use crate::services::cases::records::{self, AgreementInput, FollowUpInput, SessionInput};
+use crate::services::cases::view::{self, AgreementOut, FollowUpOut, InstalmentOut, SessionOut};
+use crate::web::extract::{optional_text, ApiJson, Checker, Loose};
+use crate::web::AppState;
+
+/// An RFC 3339 time, required.
+fn when(c: &mut Checker, field: &str, value: &Option<String>) -> DateTime<Utc> {
+    match value.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            c.add(field, Message::key("err-required"));
+            Utc::now()
+        }
+        Some(s) => DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|_| {
+                c.add(field, Message::key("err-datetime"));
+                Utc::now()
+            }),
+    }
+}
+
+fn optional_when(c: &mut Checker, field: &str, value: &Option<String>) -> Option<DateTime<Utc>> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|_| when(c, field, value))
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, Validate, ToSchema)]
+pub struct SessionBody {
+    /// RFC 3339.
+    pub held_at: Option<String>,
+    #[schema(value_type = Option<i64>)]
+    pub unit_id: Option<Loose>,
+    #[schema(value_type = Option<Vec<i64>>)]
+    pub mediator_ids: Option<Vec<Loose>>,
+    #[validate(length(max = 2000))]
+    pub attendees: Option<String>,
+    #[validate(length(max = 20000))]
+    pub summary: Option<String>,
+    /// `continue`, `agreement`, `no_agreement`, `adjourned`.
+    pub outcome: Option<String>,
+    /// RFC 3339, after `held_at`.
+    pub next_session_at: Option<String>,
+    #[schema(value_type = Option<i32>)]
+    pub version: Option<Loose>,
+}
+
+impl SessionBody {
+    /// # Errors
+    /// 422 naming each invalid field.
+    pub fn check(&self) -> Result<SessionInput, AppError> {
+        let mut c = Checker::validated(self);
+        let held_at = when(&mut c, "held_at", &self.held_at);
+        let unit_id = c.optional_int("unit_id", &self.unit_id);
+        if unit_id.is_none() {
+            c.add("unit_id", Message::key("err-required"));
+        }
+        let mut mediator_ids = Vec::new();
+        for v in self.mediator_ids.iter().flatten() {
+            match v.int() {
+                Ok(Some(n)) if !mediator_ids.contains(&n) => mediator_ids.push(n),
+                Ok(_) => {}
+                Err(_) => c.add("mediator_ids", Message::key("err-whole-number")),
+            }
+        }
+        if mediator_ids.is_empty() {
+            c.add("mediator_ids", Message::key("err-required"));
+        }
+        let summary = c.text("summary", &self.summary);
+        let outcome = c.choice("outcome", &self.outcome, SessionOutcome::parse);
+        let next_session_at = optional_when(&mut c, "next_session_at", &self.next_session_at);
+        let version = c.optional_int("version", &self.version).map(|v| v as i32);
+        c.finish(SessionInput {
+            held_at,
+            unit_id: unit_id.unwrap_or_default(),
+            mediator_ids,
+            attendees: optional_text(&self.attendees).unwrap_or_default(),
+            summary,
+            outcome: outcome.unwrap_or(SessionOutcome::Continue),
+            next_session_at,
+            version,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
+pub struct InstalmentBody {
+    /// `YYYY-MM-DD`.
+    pub due_on: Option<String>,
+    #[schema(value_type = Option<i64>)]
+    pub amount_fen: Option<Loose>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, Validate, ToSchema)]
+pub struct AgreementBody {
+    /// RFC 3339.
+    pub signed_at: Option<String>,
+    /// The matters in dispute (人民调解法 art. 29).
+    #[validate(length(max = 5000))]
+    pub matters: Option<String>,
+    /// The agreed terms.
+    #[validate(length(max = 20000))]
+    pub terms: Option<String>,
+    #[schema(value_type = Option<i64>)]
+    pub amount_fen: Option<Loose>,
+    /// Empty: paid on signing. When given, they add up to `amount_fen`.
+    pub instalments: Option<Vec<InstalmentBody>>,
+    #[schema(value_type = Option<i32>)]
+    pub version: Option<Loose>,
+}
+
+impl AgreementBody {
+    /// # Errors
+    /// 422 naming each invalid field.
+    pub fn check(&self) -> Result<AgreementInput, AppError> {
+        let mut c = Checker::validated(self);
+        let signed_at = when(&mut c, "signed_at", &self.signed_at);
+        let terms = c.text("terms", &self.terms);
+        let amount_fen = c.int_in("amount_fen", &self.amount_fen, 0, 100_000_000_000, None);
+        let mut instalments = Vec::new();
+        for (i, inst) in self.instalments.iter().flatten().enumerate() {
+            let due_on = c.optional_date(&format!("instalments[{i}].due_on"), &inst.due_on);
+            if due_on.is_none() && !c.errors.contains_key(&format!("instalments[{i}].due_on")) {
+                c.add(
+                    &format!("instalments[{i}].due_on"),
+                    Message::key("err-required"),
+                );
+            }
+            let amount = c.int_in(
+                &format!("instalments[{i}].amount_fen"),
+                &inst.amount_fen,
+                1,
+                100_000_000_000,
+                None,
+            );
+            if let Some(due_on) = due_on {
+                instalments.push(Instalment {
+                    due_on,
+                    amount_fen: amount,
+                });
+            }
+        }
+        let version = c.optional_int("version", &self.version).map(|v| v as i32);
+        c.finish(AgreementInput {
+            signed_at,
+            matters: optional_text(&self.matters).unwrap_or_default(),
+            terms,
+            amount_fen,
+            instalments,
+            version,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, Validate, ToSchema)]
+pub struct FollowUpBody {
+    /// RFC 3339.
+    pub done_at: Option<String>,
+    #[validate(length(max = 5000))]
+    pub result: Option<String>,
+    /// 1 to 5.
+    #[schema(value_type = Option<i32>)]
+    pub satisfaction: Option<Loose>,
+    /// Whether the agreement was honoured.
+    #[schema(value_type = Option<bool>)]
+    pub fulfilled: Option<Loose>,
+}
+
+impl FollowUpBody {
+    /// # Errors
+    /// 422 naming each invalid field.
+    pub fn check(&self) -> Result<FollowUpInput, AppError> {
+        let mut c = Checker::validated(self);
+        let done_at = when(&mut c, "done_at", &self.done_at);
+        let result = c.text("result", &self.result);
+        let satisfaction = c.int_in("satisfaction", &self.satisfaction, 1, 5, None) as i32;
+        if self.fulfilled.is_none() {
+            c.add("fulfilled", Message::key("err-required"));
+        }
+        let fulfilled = c.flag("fulfilled", &self.fulfilled);
+        c.finish(FollowUpInput {
+            done_at,
+            result,
+            satisfaction,
+            fulfilled,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
+pub struct InstalmentPaidBody {
+    /// `YYYY-MM-DD`, or null to mark it unpaid again.
+    pub paid_on: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
+pub struct ConfirmationBody {
+    /// The day the parties applied to court for judicial confirmation, `YYYY-MM-DD`.
+    pub applied_on: Option<String>,
+    /// The day the confirmation was received, `YYYY-MM-DD`.
+    pub received_on: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Records a mediation session (调解笔录); the first moves an accepted case to `mediating`.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/sessions", params(("id" = i64, Path)), request_body = SessionBody,
+    responses((status = 201, body = SessionOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(case_id = id))]
+pub async fn create_session(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<SessionBody>,
+) -> Result<(StatusCode, Json<SessionOut>), AppError> {
+    find_visible(&state.db, &user, id).await?;
+    let session = records::record_session(&state.db, &user, id, body.check()?).await?;
+    let detail = view::detail(&state.db, state.config.time_zone, &user, id, false).await?;
+    let out = detail
+        .sessions
+        .into_iter()
+        .find(|s| s.id == session.id)
+        .ok_or(AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+/// Records the signed agreement (调解协议书); the case becomes `agreed`.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/agreement", params(("id" = i64, Path)), request_body = AgreementBody,
+    responses((status = 201, body = AgreementOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(case_id = id))]
+pub async fn create_agreement(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<AgreementBody>,
+) -> Result<(StatusCode, Json<AgreementOut>), AppError> {
+    find_visible(&state.db, &user, id).await?;
+    let tz = state.config.time_zone;
+    records::record_agreement(&state.db, tz, &user, id, body.check()?).await?;
+    let detail = view::detail(&state.db, tz, &user, id, false).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(detail.agreement.ok_or(AppError::NotFound)?),
+    ))
+}
+
+/// Marks instalment `seq` (from 1) of the agreement in force paid on `paid_on`, or unpaid.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/agreement/instalments/{seq}", params(("id" = i64, Path), ("seq" = i32, Path)),
+    request_body = InstalmentPaidBody,
+    responses((status = 200, body = InstalmentOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn mark_instalment(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((id, seq)): Path<(i64, i32)>,
+    ApiJson(body): ApiJson<InstalmentPaidBody>,
+) -> Result<Json<InstalmentOut>, AppError> {
+    find_visible(&state.db, &user, id).await?;
+    let mut c = Checker::default();
+    let paid_on: Option<NaiveDate> = c.optional_date("paid_on", &body.paid_on);
+    c.finish(())?;
+    let i = records::mark_instalment(&state.db, state.config.time_zone, &user, id, seq, paid_on)
+        .await?;
+    Ok(Json(InstalmentOut {
+        seq: i.seq,
+        due_on: i.due_on,
+        amount_fen: i.amount_fen,
+        paid_on: i.paid_on,
+    }))
+}
+
+/// Records the application for, or receipt of, judicial confirmation of the agreement.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/agreement/confirmation", params(("id" = i64, Path)), request_body = ConfirmationBody,
+    responses((status = 200, body = AgreementOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn record_confirmation(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ConfirmationBody>,
+) -> Result<Json<AgreementOut>, AppError> {
+    find_visible(&state.db, &user, id).await?;
+    let mut c = Checker::default();
+    let applied_on = c.optional_date("applied_on", &body.applied_on);
+    let received_on = c.optional_date("received_on", &body.received_on);
+    c.finish(())?;
+    let tz = state.config.time_zone;
+    records::record_confirmation(
+        &state.db,
+        tz,
+        &user,
+        id,
+        applied_on,
+        received_on,
+        optional_text(&body.note),
+    )
+    .await?;
+    let detail = view::detail(&state.db, tz, &user, id, false).await?;
+    Ok(Json(detail.agreement.ok_or(AppError::NotFound)?))
+}
+
+/// Records a follow-up visit (回访).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/follow_ups", params(("id" = i64, Path)), request_body = FollowUpBody,
+    responses((status = 201, body = FollowUpOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(case_id = id))]
+pub async fn create_follow_up(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<FollowUpBody>,
+) -> Result<(StatusCode, Json<FollowUpOut>), AppError> {
+    find_visible(&state.db, &user, id).await?;
+    let f = records::record_follow_up(&state.db, &user, id, body.check()?).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(FollowUpOut {
+            id: f.id,
+            done_at: f.done_at,
+            result: f.result,
+            satisfaction: f.satisfaction,
+            fulfilled: f.fulfilled,
+        }),
+    ))
+}
