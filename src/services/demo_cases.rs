@@ -10,6 +10,7 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 
+use crate::domain::agreement::{Instalment, SessionOutcome};
 use crate::domain::case_terms::{
     DisputeType, Grade, PartyKind, PartyRole, RiskFlag, Source, TeamRole,
 };
@@ -18,6 +19,7 @@ use crate::error::AppError;
 use crate::services::auth::{user_by_username, CurrentUser};
 use crate::services::cases::actions::{act, ActionRequest, Params};
 use crate::services::cases::intake::{intake, IntakeInput, PartyInput};
+use crate::services::cases::records::{self, AgreementInput, FollowUpInput, SessionInput};
 
 const WORKERS: [&str; 12] = [
     "张小骑",
@@ -98,6 +100,100 @@ async fn first_mediator(db: &DatabaseConnection, unit_id: i64) -> Result<i64, Ap
         .await?
         .map(|m| m.id)
         .ok_or_else(|| AppError::Internal(format!("demo unit {unit_id} has no mediator")))
+}
+
+/// A point `days` after receipt, but never later than a minute ago.
+fn after(case: &cases::Model, days: i64) -> chrono::DateTime<Utc> {
+    (case.received_at + Duration::days(days)).min(Utc::now() - Duration::minutes(1))
+}
+
+/// Sessions, and for some cases an agreement in instalments, a payment, a follow-up and a
+/// resolved close, recorded through the same services as the pages use.
+async fn mediate(
+    db: &DatabaseConnection,
+    tz: Tz,
+    c: &CurrentUser,
+    case: &cases::Model,
+    lead: i64,
+    i: usize,
+) -> Result<(), AppError> {
+    let outcome = if i % 12 == 1 {
+        SessionOutcome::Agreement
+    } else {
+        SessionOutcome::Continue
+    };
+    records::record_session(
+        db,
+        c,
+        case.id,
+        SessionInput {
+            held_at: after(case, 2),
+            unit_id: case.current_unit_id,
+            mediator_ids: vec![lead],
+            attendees: "申请人、被申请人代表".into(),
+            summary: "双方陈述事实，调解员释明法律规定，被申请人同意协商支付。".into(),
+            outcome,
+            next_session_at: None,
+            version: None,
+        },
+    )
+    .await?;
+    if i % 12 != 1 {
+        return Ok(());
+    }
+    let signed_at = after(case, 3);
+    let signed_on = crate::domain::clocks::local_date(signed_at, tz);
+    let amount = (case.amount_claimed_fen / 2 / 100) * 100;
+    let first = amount / 3;
+    records::record_agreement(
+        db,
+        tz,
+        c,
+        case.id,
+        AgreementInput {
+            signed_at,
+            matters: case.summary.clone(),
+            terms: "被申请人分两期支付，申请人放弃其他请求。".into(),
+            amount_fen: amount,
+            instalments: vec![
+                Instalment {
+                    due_on: signed_on + Duration::days(1),
+                    amount_fen: first,
+                },
+                Instalment {
+                    due_on: signed_on + Duration::days(40),
+                    amount_fen: amount - first,
+                },
+            ],
+            version: None,
+        },
+    )
+    .await?;
+    if i % 24 == 1 {
+        let today = crate::domain::clocks::local_date(Utc::now(), tz);
+        records::mark_instalment(
+            db,
+            tz,
+            c,
+            case.id,
+            1,
+            Some((signed_on + Duration::days(1)).min(today)),
+        )
+        .await?;
+        records::record_follow_up(
+            db,
+            c,
+            case.id,
+            FollowUpInput {
+                done_at: Utc::now() - Duration::minutes(1),
+                result: "第一期已按时支付，申请人满意。".into(),
+                satisfaction: 5,
+                fulfilled: true,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Loads the sample cases, only when there are none yet.
@@ -204,7 +300,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, tz: Tz) -> Result<u64, AppEr
             0 => {}
             1 => {
                 let lead = first_mediator(db, unit_id).await?;
-                step(
+                let case = step(
                     db,
                     tz,
                     c,
@@ -216,6 +312,7 @@ pub async fn load_if_empty(db: &DatabaseConnection, tz: Tz) -> Result<u64, AppEr
                     1,
                 )
                 .await?;
+                mediate(db, tz, c, &case, lead, i).await?;
             }
             2 => {
                 let case = step(

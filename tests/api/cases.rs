@@ -901,7 +901,7 @@ async fn the_demo_street_has_living_cases_in_every_state() {
         .unwrap();
     assert_eq!(all["total"], 36);
     let items = all["items"].as_array().unwrap();
-    for status in ["registered", "accepted", "closed"] {
+    for status in ["registered", "accepted", "mediating", "agreed", "closed"] {
         assert!(items.iter().any(|c| c["status"] == status), "{status}");
     }
     for grade in ["ordinary", "complex", "major"] {
