@@ -594,3 +594,123 @@ async fn an_admin_fixes_a_mistake_in_the_unit_form_in_a_real_browser() {
     browser.quit().await.expect("browser quits");
     eprintln!("the form took {:?}", started.elapsed());
 }
+
+#[tokio::test]
+async fn a_mediator_records_a_session_and_an_agreement_prints_it_and_follows_up_in_a_real_browser()
+{
+    if !browser_installed() {
+        return;
+    }
+    let app = spawn_app().await;
+    // A case at the mediator's station, accepted with them as lead (prepared through the API).
+    let token = app.token("mediator").await;
+    let station = app.unit_id(&token, "JB-C01").await;
+    let me: serde_json::Value = app
+        .get(&token, "/api/v1/auth/me")
+        .await
+        .json()
+        .await
+        .expect("me");
+    let received = (chrono::Utc::now() - chrono::Duration::days(3)).to_rfc3339();
+    let case: serde_json::Value = app
+        .post(&token, "/api/v1/cases", &serde_json::json!({
+            "intake_unit_id": station, "dispute_type": "wage_arrears", "source": "walk_in", "summary": "骑手欠薪",
+            "amount_claimed_fen": 300_000, "people_involved": 1, "received_at": received,
+            "parties": [{"role": "applicant", "kind": "person", "name": "浏览器骑手"}, {"role": "respondent", "kind": "organisation", "name": "测试配送站"}]
+        }))
+        .await
+        .json()
+        .await
+        .expect("case");
+    app.post(&token, &format!("/api/v1/cases/{}/actions", case["id"]), &serde_json::json!({"action": "accept", "version": 1, "lead_mediator_id": me["mediator_id"]}))
+        .await;
+    let page = app.url(&format!("/cases/{}", case["id"]));
+    let saved = format!("{page}?notice=saved");
+
+    let browser = WebDriver::start().await.expect("browser starts");
+    sign_in(&browser, &app.address, "mediator", "/cases").await;
+    browser.goto(&page).await.expect("open the case");
+    browser
+        .click("#sessions details.action summary")
+        .await
+        .expect("open the session form");
+    browser
+        .type_into("#sessions textarea[name=summary]", "双方同意分期支付")
+        .await
+        .expect("type the record");
+    browser
+        .click("#sessions form button.primary")
+        .await
+        .expect("save the session");
+    browser
+        .wait_for_url("the case page after the session", |u| u == saved)
+        .await
+        .expect("session saved");
+    browser
+        .wait_for_text("#sessions article.record p.summary", "双方同意分期支付")
+        .await
+        .expect("the session is listed");
+
+    browser
+        .click("#agreement details.action summary")
+        .await
+        .expect("open the agreement form");
+    browser
+        .type_into("#agreement textarea[name=terms]", "被申请人一次付清三千元")
+        .await
+        .expect("type the terms");
+    browser
+        .type_into("#agreement input[name=amount_yuan]", "3000")
+        .await
+        .expect("type the amount");
+    browser
+        .click("#agreement form button.primary")
+        .await
+        .expect("save the agreement");
+    browser
+        .wait_for_url("the case page after the agreement", |u| u == saved)
+        .await
+        .expect("agreement saved");
+    browser
+        .wait_for_text("main h1 .badge", "已达成协议")
+        .await
+        .expect("the case is agreed");
+
+    browser
+        .goto(&format!("{page}/agreement/print"))
+        .await
+        .expect("open the print page");
+    browser
+        .wait_for_text("article.a4 h1", "人民调解协议书")
+        .await
+        .expect("the agreement for A4");
+    let path = screenshot_path("agreement-print");
+    browser
+        .screenshot_png(&path)
+        .await
+        .expect("screenshot saved");
+    eprintln!("screenshot: {}", path.display());
+
+    browser.goto(&page).await.expect("back to the case");
+    browser
+        .click("#follow-ups details.action summary")
+        .await
+        .expect("open the follow-up form");
+    browser
+        .type_into("#follow-ups textarea[name=result]", "已按时付款")
+        .await
+        .expect("type the result");
+    browser
+        .click("#follow-ups form button.primary")
+        .await
+        .expect("save the follow-up");
+    browser
+        .wait_for_url("the case page after the follow-up", |u| u == saved)
+        .await
+        .expect("follow-up saved");
+    browser
+        .wait_for_text("#follow-ups article.record p.summary", "已按时付款")
+        .await
+        .expect("the follow-up is listed");
+    browser.quit().await.expect("browser closes");
+}
