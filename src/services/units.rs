@@ -91,6 +91,21 @@ pub async fn all_active(db: &impl ConnectionTrait) -> Result<Vec<units::Model>, 
         .await?)
 }
 
+/// Every unit's name by id (active or not), to name units in lists and timelines.
+///
+/// # Errors
+/// Database failures only.
+pub async fn names(
+    db: &impl ConnectionTrait,
+) -> Result<std::collections::BTreeMap<i64, String>, AppError> {
+    Ok(units::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect())
+}
+
 /// # Errors
 /// 404 when there is no such unit.
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<units::Model, AppError> {

@@ -13,7 +13,8 @@ use sea_orm::{
 use serde_json::{json, Value};
 
 use super::{
-    active_team, actor_facts, case_facts, find_visible, grade_of, lead_of, record_event, NewEvent,
+    active_team, actor_facts, case_facts, find_visible, grade_of, lead_of, record_event, refusal,
+    NewEvent,
 };
 use crate::db::begin_write;
 use crate::domain::case_terms::{Grade, TeamRole};
@@ -75,19 +76,6 @@ pub struct ActionRequest {
     pub params: Result<Params, AppError>,
     /// The outcome of a `close`, known even when other parameters are wrong (for the role check).
     pub outcome: Option<Outcome>,
-}
-
-fn refusal(r: Refusal) -> AppError {
-    let m = r.message();
-    let message = Message::Text {
-        zh: m.zh.clone(),
-        en: m.en.clone(),
-    };
-    match r {
-        Refusal::RoleMayNot(_) => AppError::Forbidden(message),
-        Refusal::OutcomeRequired(_) => AppError::field("outcome", message),
-        Refusal::NotNow(_) => AppError::Refused(message),
-    }
 }
 
 /// Applies one action.

@@ -27,6 +27,22 @@ use crate::domain::workflow::{ActorFacts, CaseFacts, Status};
 use crate::error::AppError;
 use crate::services::auth::CurrentUser;
 
+/// A workflow refusal as the API answers it: the role may never (403), an outcome is missing
+/// (422 on `outcome`), or not now (422), in the table's own words.
+pub fn refusal(r: crate::domain::workflow::Refusal) -> AppError {
+    use crate::domain::workflow::Refusal;
+    let m = r.message();
+    let message = crate::error::Message::Text {
+        zh: m.zh.clone(),
+        en: m.en.clone(),
+    };
+    match r {
+        Refusal::RoleMayNot(_) => AppError::Forbidden(message),
+        Refusal::OutcomeRequired(_) => AppError::field("outcome", message),
+        Refusal::NotNow(_) => AppError::Refused(message),
+    }
+}
+
 /// The condition selecting the cases `user` may see. Coordinators, finance clerks, viewers and
 /// admins see the whole street; a mediator sees the cases at or taken in by their unit, those
 /// their unit was invited to, and those they are assigned to.

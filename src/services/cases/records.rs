@@ -17,7 +17,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::{
-    active_team, actor_facts, case_facts, find_visible, record_event, status_of, NewEvent,
+    active_team, actor_facts, case_facts, find_visible, record_event, refusal, status_of, NewEvent,
 };
 use crate::db::begin_write;
 use crate::domain::agreement::{check_schedule, Instalment, ScheduleError, SessionOutcome};
@@ -55,19 +55,6 @@ pub struct FollowUpInput {
     pub result: String,
     pub satisfaction: i32,
     pub fulfilled: bool,
-}
-
-pub(super) fn refusal(r: Refusal) -> AppError {
-    let m = r.message();
-    let message = Message::Text {
-        zh: m.zh.clone(),
-        en: m.en.clone(),
-    };
-    match r {
-        Refusal::RoleMayNot(_) => AppError::Forbidden(message),
-        Refusal::OutcomeRequired(_) => AppError::field("outcome", message),
-        Refusal::NotNow(_) => AppError::Refused(message),
-    }
 }
 
 /// A time a record says something happened: not in the future, not before the case was received.

@@ -235,12 +235,16 @@ impl ActionBody {
         ActionRequest {
             action,
             version: if pre.errors.is_empty() { version } else { None },
-            at: None,
+            // A malformed `at` is reported by `params`; here it is simply absent.
+            at: self
+                .at
+                .as_deref()
+                .and_then(|s| DateTime::parse_from_rfc3339(s.trim()).ok())
+                .map(|t| t.with_timezone(&Utc)),
             note: optional_text(&self.note),
             params: self.params(action),
             outcome,
         }
-        .with_at(self.at.as_deref())
     }
 
     fn params(&self, action: Action) -> Result<Params, AppError> {
@@ -331,19 +335,6 @@ impl ActionBody {
             }
         };
         c.finish(params)
-    }
-}
-
-trait WithAt {
-    fn with_at(self, at: Option<&str>) -> Self;
-}
-
-impl WithAt for ActionRequest {
-    fn with_at(mut self, at: Option<&str>) -> Self {
-        self.at = at
-            .and_then(|s| DateTime::parse_from_rfc3339(s.trim()).ok())
-            .map(|t| t.with_timezone(&Utc));
-        self
     }
 }
 

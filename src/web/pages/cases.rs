@@ -60,16 +60,7 @@ pub(super) fn local_minute(at: DateTime<Utc>, tz: Tz) -> String {
 }
 
 async fn unit_names(state: &AppState) -> Result<BTreeMap<i64, String>, AppError> {
-    Ok(unit_service::list(
-        &state.db,
-        &Default::default(),
-        PageRequest::new(Some(1), Some(PageRequest::MAX_PER_PAGE)),
-    )
-    .await?
-    .items
-    .into_iter()
-    .map(|u| (u.id, u.name))
-    .collect())
+    unit_service::names(&state.db).await
 }
 
 fn rows(cases: Vec<CaseOut>, names: &BTreeMap<i64, String>, tz: Tz) -> Vec<CaseRow> {
@@ -348,16 +339,7 @@ impl IntakeForm {
                 }
             },
         };
-        let received_at = match self.received_at.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(text) => match NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M") {
-                Ok(local) => tz
-                    .from_local_datetime(&local)
-                    .earliest()
-                    .map(|t| t.with_timezone(&Utc).to_rfc3339()),
-                Err(_) => Some("invalid".to_owned()),
-            },
-        };
+        let received_at = local_input_to_rfc3339(&self.received_at, tz);
         let party = |kind: &Option<String>,
                      name: &Option<String>,
                      id: &Option<String>,

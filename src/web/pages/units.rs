@@ -100,13 +100,7 @@ pub async fn index(
 }
 
 async fn unit_names(state: &AppState) -> Result<BTreeMap<i64, String>, AppError> {
-    let page = unit_service::list(
-        &state.db,
-        &UnitFilter::default(),
-        PageRequest::new(Some(1), Some(PageRequest::MAX_PER_PAGE)),
-    )
-    .await?;
-    Ok(page.items.into_iter().map(|u| (u.id, u.name)).collect())
+    unit_service::names(&state.db).await
 }
 
 #[derive(Serialize)]
