@@ -8,6 +8,7 @@ mod m20261123_000002_cases;
 mod m20261123_000003_sessions_agreements;
 mod m20261123_000004_notifications;
 mod m20261123_000005_subsidies;
+mod m20261123_000006_mentorships;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_sessions_agreements::Migration),
             Box::new(m20261123_000004_notifications::Migration),
             Box::new(m20261123_000005_subsidies::Migration),
+            Box::new(m20261123_000006_mentorships::Migration),
         ]
     }
 }

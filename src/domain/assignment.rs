@@ -1,6 +1,7 @@
 //! Ranking the mediators a coordinator might assign to a case, with the reasons shown beside each
 //! suggestion: specialty matches the dispute type, same unit first, lightest load relative to their
-//! maximum, gold-medal or mentor for complex and major cases.
+//! maximum, gold-medal or mentor for complex and major cases, and for those cases an active
+//! apprentice of the lead (or of another mentor on the team) to learn on it (带案轮训).
 
 use crate::domain::case_terms::{DisputeType, Grade};
 
@@ -14,6 +15,12 @@ pub struct Candidate {
     pub max_open_cases: i64,
     pub gold_medal: bool,
     pub is_mentor: bool,
+    /// The mentor of their active mentor-apprentice pair, if they are an apprentice now.
+    pub mentor_id: Option<i64>,
+    /// That mentor is on the case's team now.
+    pub mentor_on_team: bool,
+    /// They are on the case's team already.
+    pub on_team: bool,
 }
 
 /// What the ranking needs to know about the case.
@@ -22,6 +29,8 @@ pub struct CaseNeeds {
     pub dispute_type: DisputeType,
     pub unit_id: i64,
     pub grade: Grade,
+    /// The lead mediator now, once the case is accepted.
+    pub lead_id: Option<i64>,
 }
 
 /// Why a mediator is suggested (or held back).
@@ -37,6 +46,10 @@ pub enum Reason {
     Experienced,
     /// At or over their maximum of open cases.
     Full,
+    /// An active apprentice of the lead, for a complex or major case.
+    ApprenticeOfLead,
+    /// An active apprentice of another mentor on the team, for a complex or major case.
+    ApprenticeOfTeam,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,6 +64,8 @@ const SAME_UNIT: i64 = 30;
 const LOAD: i64 = 20;
 const EXPERIENCE: i64 = 25;
 const FULL: i64 = -100;
+const APPRENTICE_OF_LEAD: i64 = 35;
+const APPRENTICE_OF_TEAM: i64 = 25;
 
 /// Scores every candidate and sorts them best first (ties: lighter load, then lower id, so the
 /// order is stable).
@@ -72,6 +87,15 @@ pub fn rank(case: &CaseNeeds, candidates: &[Candidate]) -> Vec<Ranked> {
             if hard && (c.gold_medal || c.is_mentor) {
                 score += EXPERIENCE;
                 reasons.push(Reason::Experienced);
+            }
+            if hard && !c.on_team && c.mentor_id.is_some() {
+                if c.mentor_id == case.lead_id {
+                    score += APPRENTICE_OF_LEAD;
+                    reasons.push(Reason::ApprenticeOfLead);
+                } else if c.mentor_on_team {
+                    score += APPRENTICE_OF_TEAM;
+                    reasons.push(Reason::ApprenticeOfTeam);
+                }
             }
             let max = c.max_open_cases.max(1);
             if c.open_cases >= max {
@@ -119,6 +143,9 @@ mod tests {
             max_open_cases: 10,
             gold_medal: false,
             is_mentor: false,
+            mentor_id: None,
+            mentor_on_team: false,
+            on_team: false,
         }
     }
 
@@ -126,6 +153,7 @@ mod tests {
         dispute_type: DisputeType::WageArrears,
         unit_id: 7,
         grade: Grade::Ordinary,
+        lead_id: None,
     };
 
     #[test]
@@ -201,5 +229,38 @@ mod tests {
         let mut mentor = candidate(3, 7);
         mentor.is_mentor = true;
         assert_eq!(rank(&major, &[candidate(4, 7), mentor])[0].mediator_id, 3);
+    }
+
+    #[test]
+    fn a_complex_case_suggests_the_leads_apprentice_then_other_mentors_apprentices() {
+        let needs = CaseNeeds {
+            grade: Grade::Complex,
+            lead_id: Some(1),
+            ..WAGES_AT_7
+        };
+        let mut of_lead = candidate(2, 9);
+        of_lead.mentor_id = Some(1);
+        let mut of_co = candidate(3, 9);
+        of_co.mentor_id = Some(4);
+        of_co.mentor_on_team = true;
+        let mut already = candidate(5, 9);
+        already.mentor_id = Some(1);
+        already.on_team = true;
+        let plain = candidate(6, 9);
+        let ranked = rank(&needs, &[plain, already, of_co, of_lead.clone()]);
+        assert_eq!(
+            ranked.iter().map(|r| r.mediator_id).collect::<Vec<_>>(),
+            [2, 3, 5, 6]
+        );
+        assert!(ranked[0].reasons.contains(&Reason::ApprenticeOfLead));
+        assert!(ranked[1].reasons.contains(&Reason::ApprenticeOfTeam));
+        assert!(!ranked[2].reasons.contains(&Reason::ApprenticeOfLead));
+        // An ordinary case suggests nobody for learning.
+        let ordinary = CaseNeeds {
+            lead_id: Some(1),
+            ..WAGES_AT_7
+        };
+        let ranked = rank(&ordinary, &[of_lead]);
+        assert!(!ranked[0].reasons.contains(&Reason::ApprenticeOfLead));
     }
 }

@@ -6,6 +6,8 @@ pub mod assignment;
 pub mod case_terms;
 pub mod clocks;
 pub mod grading;
+pub mod mediator_record;
+pub mod mentorship;
 pub mod money;
 pub mod network;
 pub mod password;

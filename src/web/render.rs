@@ -124,6 +124,8 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
                 ("/cases/new", "nav-intake"),
                 ("/units", "nav-units"),
                 ("/mediators", "nav-mediators"),
+                ("/mentorships", "nav-mentorships"),
+                ("/reports/joint", "nav-joint"),
             ]);
         }
         Role::Mediator => {
@@ -132,6 +134,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
                 ("/cases/new", "nav-intake"),
                 ("/units", "nav-units"),
                 ("/mediators", "nav-mediators"),
+                ("/mentorships", "nav-mentorships"),
             ]);
         }
         Role::Viewer => {
@@ -139,6 +142,8 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
                 ("/cases", "nav-cases"),
                 ("/units", "nav-units"),
                 ("/mediators", "nav-mediators"),
+                ("/mentorships", "nav-mentorships"),
+                ("/reports/joint", "nav-joint"),
             ]);
         }
         Role::Finance => {

@@ -11,6 +11,7 @@ mod case_pages;
 mod cases;
 mod health;
 mod mediators;
+mod mentorships;
 mod notifications;
 mod pages;
 mod records;

@@ -1,7 +1,7 @@
 //! The ranked mediators a coordinator is offered when accepting or assigning (rules in
 //! `domain::assignment`), with their current open cases counted from the database.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use entity::{case_assignments, cases, mediators, units};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -9,13 +9,14 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{find_visible, grade_of};
+use super::{active_team, find_visible, grade_of, lead_of};
 use crate::domain::assignment::{self, Candidate, CaseNeeds, Reason};
 use crate::domain::case_terms::DisputeType;
 use crate::domain::workflow::Status;
 use crate::error::AppError;
 use crate::services::auth::CurrentUser;
 use crate::services::mediators::specialties;
+use crate::services::mentorships;
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Suggestion {
@@ -26,7 +27,8 @@ pub struct Suggestion {
     pub score: i64,
     pub open_cases: i64,
     pub max_open_cases: i64,
-    /// Why: `specialty`, `same_unit`, `experienced`, `full`.
+    /// Why: `specialty`, `same_unit`, `experienced`, `full`, and for complex and major cases
+    /// `apprentice_of_lead` / `apprentice_of_team` (an active apprentice whose mentor is on the team).
     pub reasons: Vec<String>,
 }
 
@@ -76,6 +78,10 @@ pub async fn suggest(
 ) -> Result<Vec<Suggestion>, AppError> {
     let case = find_visible(db, user, case_id).await?;
     let open = open_cases_by_mediator(db).await?;
+    let team = active_team(db, case.id).await?;
+    let on_team: HashSet<i64> = team.iter().map(|a| a.mediator_id).collect();
+    let lead_id = lead_of(&team).map(|a| a.mediator_id);
+    let mentor_of = mentorships::active_mentor_of(db).await?;
     let all = mediators::Entity::find()
         .filter(mediators::Column::Active.eq(true))
         .all(db)
@@ -96,12 +102,18 @@ pub async fn suggest(
             max_open_cases: i64::from(m.max_open_cases),
             gold_medal: m.gold_medal,
             is_mentor: m.is_mentor,
+            mentor_id: mentor_of.get(&m.id).copied(),
+            mentor_on_team: mentor_of
+                .get(&m.id)
+                .is_some_and(|mentor| on_team.contains(mentor)),
+            on_team: on_team.contains(&m.id),
         })
         .collect();
     let needs = CaseNeeds {
         dispute_type: DisputeType::parse(&case.dispute_type).unwrap_or(DisputeType::Other),
         unit_id: case.current_unit_id,
         grade: grade_of(&case),
+        lead_id,
     };
     let by_id: HashMap<i64, &mediators::Model> = all.iter().map(|m| (m.id, m)).collect();
     Ok(assignment::rank(&needs, &candidates)
@@ -132,6 +144,8 @@ pub async fn suggest(
                         Reason::SameUnit => Some("same_unit"),
                         Reason::Experienced => Some("experienced"),
                         Reason::Full => Some("full"),
+                        Reason::ApprenticeOfLead => Some("apprentice_of_lead"),
+                        Reason::ApprenticeOfTeam => Some("apprentice_of_team"),
                         Reason::Load { .. } => None,
                     })
                     .map(str::to_owned)

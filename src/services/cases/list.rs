@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use chrono_tz::Tz;
-use entity::{case_parties, cases};
+use entity::{case_assignments, case_invited_units, case_parties, cases};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -33,6 +33,12 @@ pub struct CaseFilter {
     pub q: Option<String>,
     /// Only the cases of this group of related cases.
     pub group_id: Option<i64>,
+    /// Only cases this mediator is or was on the team of.
+    pub mediator_id: Option<i64>,
+    /// Only joint cases (with invited units) this unit hosts or was invited to.
+    pub joint_unit_id: Option<i64>,
+    /// Only these cases (the cases behind a figure, such as a pair's progress).
+    pub ids: Option<Vec<i64>>,
 }
 
 /// # Errors
@@ -54,6 +60,36 @@ pub async fn list(
     }
     if let Some(group_id) = filter.group_id {
         query = query.filter(cases::Column::GroupId.eq(group_id));
+    }
+    if let Some(mediator_id) = filter.mediator_id {
+        query = query.filter(
+            cases::Column::Id.in_subquery(
+                Query::select()
+                    .column(case_assignments::Column::CaseId)
+                    .from(case_assignments::Entity)
+                    .and_where(Expr::col(case_assignments::Column::MediatorId).eq(mediator_id))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(unit_id) = filter.joint_unit_id {
+        let joint = Query::select()
+            .column(case_invited_units::Column::CaseId)
+            .from(case_invited_units::Entity)
+            .to_owned();
+        let invited = Query::select()
+            .column(case_invited_units::Column::CaseId)
+            .from(case_invited_units::Entity)
+            .and_where(Expr::col(case_invited_units::Column::UnitId).eq(unit_id))
+            .to_owned();
+        query = query.filter(cases::Column::Id.in_subquery(joint)).filter(
+            cases::Column::CurrentUnitId
+                .eq(unit_id)
+                .or(cases::Column::Id.in_subquery(invited)),
+        );
+    }
+    if let Some(ids) = &filter.ids {
+        query = query.filter(cases::Column::Id.is_in(ids.clone()));
     }
     if let Some(grade) = &filter.grade {
         query = query.filter(cases::Column::Grade.eq(grade.as_str()));

@@ -352,6 +352,10 @@ pub struct CaseQuery {
     pub q: Option<String>,
     /// Only the cases of this group of related cases.
     pub group_id: Option<i64>,
+    /// Only cases this mediator is or was on the team of.
+    pub mediator_id: Option<i64>,
+    /// Only joint cases (with invited units) this unit hosts or was invited to.
+    pub joint_unit_id: Option<i64>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
 }
@@ -375,6 +379,8 @@ impl CaseQuery {
             overdue: self.overdue.unwrap_or(false),
             q: self.q.clone(),
             group_id: self.group_id,
+            mediator_id: self.mediator_id,
+            joint_unit_id: self.joint_unit_id,
             ..Default::default()
         })
     }

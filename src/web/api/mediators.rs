@@ -15,6 +15,7 @@ use crate::domain::network::{Background, Employment};
 use crate::domain::pii;
 use crate::error::{AppError, Message};
 use crate::services::auth::CurrentUser;
+use crate::services::mediator_record::{self, RecordOut};
 use crate::services::mediators::{self, MediatorFilter, MediatorInput, EDITORS};
 use crate::services::PageRequest;
 use crate::web::extract::{optional_text, ApiJson, ApiQuery, Checker, Loose};
@@ -178,6 +179,9 @@ pub struct MediatorOut {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Their record (履职档案), on `GET /mediators/{id}` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<RecordOut>,
 }
 
 impl MediatorOut {
@@ -208,6 +212,7 @@ impl MediatorOut {
             version: m.version,
             created_at: m.created_at,
             updated_at: m.updated_at,
+            record: None,
         }
     }
 }
@@ -273,7 +278,9 @@ pub async fn create(
     ))
 }
 
-/// One mediator.
+/// One mediator with their `record`: cases led and co-mediated by grade and type, resolved share,
+/// days to close, joint cases, sessions, follow-up satisfaction, load, units worked in, pairs and
+/// the events on their record.
 #[utoipa::path(get, path = "/api/v1/mediators/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = MediatorOut), (status = 404, body = ErrorBody)))]
 pub async fn show(
@@ -281,10 +288,11 @@ pub async fn show(
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<MediatorOut>, AppError> {
-    Ok(Json(MediatorOut::for_user(
-        mediators::get(&state.db, id).await?,
-        &user,
-    )))
+    let mediator = mediators::get(&state.db, id).await?;
+    let record = mediator_record::record(&state.db, state.config.time_zone, &mediator).await?;
+    let mut out = MediatorOut::for_user(mediator, &user);
+    out.record = Some(record);
+    Ok(Json(out))
 }
 
 /// Changes the fields given (admin, coordinator); `"active": false` deactivates.

@@ -8,6 +8,7 @@ pub mod cases;
 pub mod groups;
 pub mod health;
 pub mod mediators;
+pub mod mentorships;
 pub mod notifications;
 pub mod settings;
 pub mod subsidy;
@@ -103,6 +104,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(groups::show))
         .routes(routes!(groups::add_case))
         .routes(routes!(groups::set_representatives))
+        .routes(routes!(mentorships::index, mentorships::create))
+        .routes(routes!(mentorships::show))
+        .routes(routes!(mentorships::graduate))
+        .routes(routes!(mentorships::end))
+        .routes(routes!(mentorships::joint_mediation))
 }
 
 /// The signed-in user of an API request, from `Authorization: Bearer <token>`.

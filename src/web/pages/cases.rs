@@ -45,7 +45,7 @@ pub const ATTACHMENT_KINDS: [&str; 5] = ["evidence", "id", "pay_slip", "agreemen
 
 /// A case row of a list, with names and the clock in words.
 #[derive(Serialize)]
-struct CaseRow {
+pub(super) struct CaseRow {
     case: CaseOut,
     unit: String,
     received_on: String,
@@ -63,7 +63,7 @@ async fn unit_names(state: &AppState) -> Result<BTreeMap<i64, String>, AppError>
     unit_service::names(&state.db).await
 }
 
-fn rows(cases: Vec<CaseOut>, names: &BTreeMap<i64, String>, tz: Tz) -> Vec<CaseRow> {
+pub(super) fn rows(cases: Vec<CaseOut>, names: &BTreeMap<i64, String>, tz: Tz) -> Vec<CaseRow> {
     cases
         .into_iter()
         .map(|c| CaseRow {
@@ -84,6 +84,8 @@ pub struct ListQuery {
     pub overdue: Option<String>,
     pub q: Option<String>,
     pub group_id: Option<String>,
+    pub mediator_id: Option<String>,
+    pub joint_unit_id: Option<String>,
     pub page: Option<u64>,
     pub notice: Option<String>,
 }
@@ -124,6 +126,8 @@ pub async fn index(
         overdue: Some(q.overdue.as_deref() == Some("true")),
         q: empty_none(&q.q),
         group_id: q.group_id.as_deref().and_then(|g| g.parse().ok()),
+        mediator_id: q.mediator_id.as_deref().and_then(|m| m.parse().ok()),
+        joint_unit_id: q.joint_unit_id.as_deref().and_then(|u| u.parse().ok()),
         ..Default::default()
     };
     let filter = api_query.filter().unwrap_or_default();
@@ -147,6 +151,8 @@ pub async fn index(
         ("overdue", &q.overdue),
         ("q", &q.q),
         ("group_id", &q.group_id),
+        ("mediator_id", &q.mediator_id),
+        ("joint_unit_id", &q.joint_unit_id),
     ] {
         f.insert(k, v.clone().unwrap_or_default());
     }
@@ -542,6 +548,8 @@ struct ShowPage {
     team: Vec<TeamView>,
     timeline: Vec<EventView>,
     mediators: Vec<Choice>,
+    /// Apprentices suggested for a complex or major case (their mentor is on the team).
+    apprentice_hints: Vec<Choice>,
     units: Vec<Choice>,
     team_roles: Vec<Choice>,
     grades: Vec<Choice>,
@@ -695,6 +703,22 @@ pub async fn show_page(
     } else {
         Vec::new()
     };
+    // For complex and major cases: apprentices whose mentor is on the team, to learn on the case.
+    let apprentice_hints: Vec<Choice> = suggestions
+        .iter()
+        .filter_map(|s| {
+            let reason = s.reasons.iter().find(|r| r.starts_with("apprentice_of_"))?;
+            Some(Choice {
+                value: s.mediator_id.to_string(),
+                label: format!(
+                    "{}（{}）· {}",
+                    s.name,
+                    s.unit_name,
+                    i18n::t(lang, &format!("reason-{reason}"))
+                ),
+            })
+        })
+        .collect();
     let mediators = suggestions
         .into_iter()
         .map(|s| {
@@ -752,6 +776,7 @@ pub async fn show_page(
         team,
         timeline,
         mediators,
+        apprentice_hints,
         units: unit_choices,
         team_roles: choices(lang, "team-role", TeamRole::ALL.map(TeamRole::as_str)),
         grades: choices(lang, "grade", Grade::ALL.map(Grade::as_str)),

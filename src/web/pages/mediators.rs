@@ -13,6 +13,7 @@ use crate::domain::case_terms::DisputeType;
 use crate::domain::network::{Background, Employment};
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::Lang;
+use crate::services::mediator_record::{self, RecordOut};
 use crate::services::mediators::{self as mediator_service, MediatorFilter, EDITORS};
 use crate::services::units as unit_service;
 use crate::services::PageRequest;
@@ -124,6 +125,10 @@ struct ShowPage {
     mediator: MediatorOut,
     unit: String,
     can_edit: bool,
+    record: RecordOut,
+    units: BTreeMap<i64, String>,
+    /// Their pair as an apprentice now, if any.
+    active_pair_as_apprentice: Option<i64>,
 }
 
 pub async fn show(
@@ -140,11 +145,20 @@ pub async fn show(
         lang,
         q.notice.as_deref(),
     );
+    let record = mediator_record::record(&state.db, state.config.time_zone, &mediator).await?;
+    let active_pair_as_apprentice = record
+        .mentorships
+        .iter()
+        .find(|p| p.apprentice_id == mediator.id && p.status == "active")
+        .map(|p| p.id);
     let page = ShowPage {
         layout,
         mediator: MediatorOut::for_user(mediator, &session.user),
         unit,
         can_edit: EDITORS.contains(&session.user.role),
+        record,
+        units: unit_service::names(&state.db).await?,
+        active_pair_as_apprentice,
     };
     Ok(render::render(&state, "mediators/show.html", &page)?.into_response())
 }

@@ -9,6 +9,7 @@ pub mod groups;
 pub mod home;
 pub mod inbox;
 pub mod mediators;
+pub mod mentorships;
 pub mod settings;
 pub mod subsidy;
 pub mod units;
@@ -101,6 +102,15 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/cases/{id}/follow_ups",
             post(case_records::create_follow_up),
         )
+        .route(
+            "/mentorships",
+            get(mentorships::index).post(mentorships::create),
+        )
+        .route("/mentorships/new", get(mentorships::new))
+        .route("/mentorships/{id}", get(mentorships::show))
+        .route("/mentorships/{id}/graduate", post(mentorships::graduate))
+        .route("/mentorships/{id}/end", post(mentorships::end))
+        .route("/reports/joint", get(mentorships::joint))
         .route("/inbox", get(inbox::index))
         .route("/inbox/read_all", post(inbox::mark_all_read))
         .route("/inbox/{id}/read", post(inbox::mark_read))
