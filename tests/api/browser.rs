@@ -266,6 +266,18 @@ impl WebDriver {
         .map(drop)
     }
 
+    /// Empties the input matching `css`, as selecting its text and deleting it would.
+    pub async fn clear(&self, css: &str) -> Result<()> {
+        let element = self.find(css).await?;
+        self.command(
+            Method::POST,
+            &format!("/element/{element}/clear"),
+            Some(json!({})),
+        )
+        .await
+        .map(drop)
+    }
+
     /// Clicks the element matching `css` (also how an `<option>` is chosen).
     pub async fn click(&self, css: &str) -> Result<()> {
         let element = self.find(css).await?;
@@ -713,4 +725,109 @@ async fn a_mediator_records_a_session_and_an_agreement_prints_it_and_follows_up_
         .await
         .expect("the follow-up is listed");
     browser.quit().await.expect("browser closes");
+}
+
+#[tokio::test]
+async fn a_coordinator_pairs_an_apprentice_and_certifies_them_early_in_a_real_browser() {
+    if !browser_installed() {
+        return;
+    }
+    let started = Instant::now();
+    let app = spawn_app().await;
+    let browser = WebDriver::start().await.expect("browser starts");
+    sign_in(&browser, &app.address, "coordinator", "/queue").await;
+
+    browser
+        .click("nav.main-nav a[href='/mentorships']")
+        .await
+        .expect("click 师徒结对");
+    browser
+        .wait_for_text("main h1", "师徒结对")
+        .await
+        .expect("the programme page");
+    browser
+        .click("a.button[href='/mentorships/new']")
+        .await
+        .expect("click 新建结对");
+    browser
+        .wait_for_text("main h1", "新建结对")
+        .await
+        .expect("the pairing form");
+    browser
+        .click("#mentor_id option:nth-child(2)")
+        .await
+        .expect("choose a mentor");
+    browser
+        .click("#apprentice_id option:nth-child(2)")
+        .await
+        .expect("choose an apprentice");
+    browser
+        .clear("#target_cases")
+        .await
+        .expect("clear the suggested target");
+    browser
+        .type_into("#target_cases", "3")
+        .await
+        .expect("type the target");
+    browser
+        .click("form button.primary")
+        .await
+        .expect("create the pair");
+    browser
+        .wait_for_text("p.notice", "已建立结对")
+        .await
+        .expect("the pair's page");
+
+    // Graduating before the target without a reason is pointed out beside the reason field.
+    browser
+        .click("#graduate button.primary")
+        .await
+        .expect("graduate without a reason");
+    browser
+        .wait_for_text("#graduate-reason-error", "请填写原因")
+        .await
+        .expect("the missing reason is shown");
+    browser
+        .find("#graduate-reason[aria-invalid='true'] ~ p.field-error")
+        .await
+        .expect("beside the reason field");
+    browser
+        .type_into("#graduate-reason", "调解能手比赛一等奖，提前结业")
+        .await
+        .expect("type the reason");
+    browser
+        .click("#graduate button.primary")
+        .await
+        .expect("graduate with a reason");
+    browser
+        .wait_for_text("p.notice", "已结业")
+        .await
+        .expect("graduated");
+    browser
+        .wait_for_text("dl.facts", "调解能手比赛一等奖")
+        .await
+        .expect("the reason is on file");
+
+    // The apprentice's record now shows the title and the events.
+    browser
+        .click("dl.facts dd:nth-of-type(2) a")
+        .await
+        .expect("open the apprentice");
+    browser
+        .wait_for_text("#mentorships", "认定为金牌调解员")
+        .await
+        .expect("the title is an event on the record");
+    browser
+        .wait_for_text("main h1", "金牌调解员")
+        .await
+        .expect("the apprentice is now gold medal");
+    browser.find("#record").await.expect("the record section");
+    let path = screenshot_path("coordinator-mentorship-graduated");
+    browser
+        .screenshot_png(&path)
+        .await
+        .expect("screenshot saved");
+    eprintln!("screenshot: {}", path.display());
+    browser.quit().await.expect("browser quits");
+    eprintln!("the mentorship took {:?}", started.elapsed());
 }
