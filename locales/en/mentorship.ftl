@@ -114,3 +114,4 @@ joint-none = No joint cases in this range.
 joint-hosted = Hosted
 joint-invited = Invited
 joint-resolved = Resolved / involved
+queue-ready-apprentices = { $count } apprentices reached their target and can be certified gold medal:

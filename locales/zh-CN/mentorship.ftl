@@ -114,3 +114,4 @@ joint-none = 这段时间没有联调案件。
 joint-hosted = 主办
 joint-invited = 受邀参加
 joint-resolved = 调解成功 / 参与
+queue-ready-apprentices = { $count } 位徒弟已达到结对目标，可认定为金牌调解员：

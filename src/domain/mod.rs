@@ -1,5 +1,6 @@
-//! Pure rules, no I/O: the network's shape, passwords, masking, money, and (as they land) the case
-//! workflow, grading, clocks and subsidy split. Handlers and services call these; none restates them.
+//! Pure rules, no I/O: the network's shape, passwords, masking, money, the case workflow, grading,
+//! clocks, assignment suggestions, agreements, the subsidy split, mediator records and the
+//! mentor-apprentice programme. Handlers and services call these; none restates them.
 
 pub mod agreement;
 pub mod assignment;

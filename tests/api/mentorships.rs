@@ -825,6 +825,13 @@ async fn a_coordinator_pairs_certifies_and_sees_who_is_ready_in_the_pages() {
         .to_owned();
     assert!(ready.contains(&name), "{ready}");
     assert!(html.contains("<progress"));
+    // The coordinator's queue says so at a glance.
+    let (_, queue) = browser.get("/queue").await;
+    let line = queue
+        .split("ready-apprentices")
+        .nth(1)
+        .expect("the ready line on the queue");
+    assert!(line.split("</div>").next().unwrap().contains(&name));
 
     // Certify from the pair's page.
     let pair_path = location.split('?').next().unwrap().to_owned();

@@ -202,6 +202,7 @@ struct QueueSection {
 struct QueuePage {
     #[serde(flatten)]
     layout: Layout,
+    ready_apprentices: Vec<crate::services::mentorships::MentorshipOut>,
     sections: Vec<QueueSection>,
 }
 
@@ -276,9 +277,25 @@ pub async fn queue(
             total,
         });
     }
+    // Apprentices who reached their target: the coordinator certifies them (优师带徒).
+    let ready_apprentices = crate::services::mentorships::list(
+        &state.db,
+        tz,
+        &crate::services::mentorships::MentorshipFilter {
+            status: Some(crate::domain::mentorship::PairStatus::Active),
+            ..Default::default()
+        },
+        PageRequest::new(Some(1), Some(PageRequest::MAX_PER_PAGE)),
+    )
+    .await?
+    .items
+    .into_iter()
+    .filter(|p| p.progress.ready)
+    .collect();
     let page = QueuePage {
         layout: Layout::new(&session, lang, "/queue"),
         sections,
+        ready_apprentices,
     };
     Ok(render::render(&state, "cases/queue.html", &page)?.into_response())
 }
