@@ -9,7 +9,7 @@ use tracing_subscriber::EnvFilter;
 use crate::config::Config;
 use crate::domain::role::Role;
 use crate::error::AppError;
-use crate::services::{accounts, demo, demo_cases};
+use crate::services::{accounts, demo, demo_cases, demo_mentorships};
 use crate::{db, i18n, App};
 
 #[derive(Parser, Debug)]
@@ -287,6 +287,10 @@ async fn serve(config: Config, bind: &str, load_demo: bool) -> Result<(), AppErr
             let cases =
                 demo_cases::load_if_empty(&app.state.db, app.state.config.time_zone).await?;
             println!("已载入 {cases} 件演示案件 / {cases} demo cases loaded");
+            // Before the subsidy periods, so that the draft period counts the pairs' closings.
+            let pairs =
+                demo_mentorships::load_if_empty(&app.state.db, app.state.config.time_zone).await?;
+            println!("已载入 {pairs} 对师徒结对 / {pairs} demo mentorships loaded");
             let subsidies =
                 crate::services::subsidy::load_demo(&app.state.db, app.state.config.time_zone)
                     .await?;

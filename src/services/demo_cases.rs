@@ -3,7 +3,7 @@
 //! escalated to the hub and referred to specialist rooms, accepted, extended, regraded, closed,
 //! and some past their 15-day limit.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use entity::{cases, mediators, units};
 use sea_orm::{
@@ -194,6 +194,86 @@ async fn mediate(
         .await?;
     }
     Ok(())
+}
+
+/// When the steps of [`settle`] happen, and who sits in the session.
+#[derive(Clone, Debug)]
+pub struct Settlement {
+    /// The mediators listed in the session record (the lead first).
+    pub mediator_ids: Vec<i64>,
+    pub session_at: DateTime<Utc>,
+    pub signed_at: DateTime<Utc>,
+    pub closed_at: DateTime<Utc>,
+}
+
+/// Settles an accepted (or reopened) case the way a mediator does, through the real services: a
+/// session ending in agreement, an agreement paid on signing (half the claim, in whole yuan), then
+/// a close with the outcome resolved. Each time is kept at least a minute before now; they should
+/// be after receipt and in order. A complex or major grade must be confirmed first.
+///
+/// # Errors
+/// Whatever the services refuse (a case not accepted, an unconfirmed grade…), database failures.
+pub async fn settle(
+    db: &DatabaseConnection,
+    tz: Tz,
+    who: &CurrentUser,
+    case: &cases::Model,
+    s: Settlement,
+) -> Result<cases::Model, AppError> {
+    let latest = Utc::now() - Duration::minutes(1);
+    records::record_session(
+        db,
+        who,
+        case.id,
+        SessionInput {
+            held_at: s.session_at.min(latest),
+            unit_id: case.current_unit_id,
+            mediator_ids: s.mediator_ids,
+            attendees: "申请人、被申请人代表".into(),
+            summary: "调解员释明法律规定，双方就支付金额和方式达成一致。".into(),
+            outcome: SessionOutcome::Agreement,
+            next_session_at: None,
+            version: None,
+        },
+    )
+    .await?;
+    records::record_agreement(
+        db,
+        tz,
+        who,
+        case.id,
+        AgreementInput {
+            signed_at: s.signed_at.min(latest),
+            matters: case.summary.clone(),
+            terms: "被申请人于协议签订时一次性支付，申请人放弃其他请求。".into(),
+            amount_fen: (case.amount_claimed_fen / 2 / 100) * 100,
+            instalments: Vec::new(),
+            version: None,
+        },
+    )
+    .await?;
+    let case = cases::Entity::find_by_id(case.id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    act(
+        db,
+        tz,
+        who,
+        case.id,
+        ActionRequest {
+            action: Action::Close,
+            version: Some(case.version),
+            at: Some(s.closed_at.min(latest)),
+            note: None,
+            params: Ok(Params::Close {
+                outcome: Outcome::Resolved,
+                reason: Some("双方达成协议并当场履行，调解成功。".into()),
+            }),
+            outcome: Some(Outcome::Resolved),
+        },
+    )
+    .await
 }
 
 /// Loads the sample cases, only when there are none yet.

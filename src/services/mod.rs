@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod cases;
 pub mod demo;
 pub mod demo_cases;
+pub mod demo_mentorships;
 pub mod joint_report;
 pub mod mediator_record;
 pub mod mediators;

@@ -1,31 +1,24 @@
 //! Subsidy periods for the demo street: three months back a paid period, two months back an
 //! approved one, last month a draft — with one case awarded three months back, reopened, regraded
-//! and re-closed last month, so the draft also shows an adjustment.
-//!
-//! NOTE (temporary): a case can only be closed as resolved through the workflow once it has an
-//! agreement, and agreements are still being built. Until then the demo closes its cases as
-//! resolved by writing the closing directly ([`close_resolved`]: the case row and its `close`
-//! event, as the workflow would). Once agreements land, replace that with a recorded agreement and
-//! a real `close` action.
+//! and re-closed last month, so the draft also shows an adjustment. Every case is settled through
+//! the real services (a session, an agreement paid on signing and a resolved close, see
+//! [`settle`]), with backdated times.
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use entity::{cases, mediators, subsidy_periods, units};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
-use serde_json::json;
 
-use crate::db::begin_write;
 use crate::domain::case_terms::{DisputeType, Grade, PartyKind, PartyRole, Source, TeamRole};
 use crate::domain::subsidy::{Period, PeriodKind};
-use crate::domain::workflow::{Action, Outcome, Status};
+use crate::domain::workflow::Action;
 use crate::error::AppError;
 use crate::services::auth::{user_by_username, CurrentUser};
 use crate::services::cases::actions::{act, ActionRequest, Params};
 use crate::services::cases::intake::{intake, IntakeInput, PartyInput};
-use crate::services::cases::{record_event, NewEvent};
+use crate::services::demo_cases::{settle, Settlement};
 
 /// What the demo loaded.
 #[derive(Clone, Debug, Default)]
@@ -71,8 +64,9 @@ pub async fn load_demo(db: &DatabaseConnection, tz: Tz) -> Result<DemoSubsidies,
     super::mark_paid(db, &finance, tz, p.id, None, Some(p.version)).await?;
     summary.periods.push(paid.to_string());
 
-    // One of them breached: reopened last month, regraded major and resolved again.
-    if let Some(case) = paid_cases.first() {
+    // One of them breached: reopened last month, regraded major (the coordinator's regrade is its
+    // confirmation), a new agreement signed and resolved again.
+    if let Some((case, team)) = paid_cases.first() {
         let (start, _) = draft
             .bounds(tz)
             .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -102,7 +96,19 @@ pub async fn load_demo(db: &DatabaseConnection, tz: Tz) -> Result<DemoSubsidies,
             reopen_at + Duration::hours(1),
         )
         .await?;
-        close_resolved(db, &coordinator, &case, reopen_at + Duration::days(4)).await?;
+        settle(
+            db,
+            tz,
+            &coordinator,
+            &case,
+            Settlement {
+                mediator_ids: team.clone(),
+                session_at: reopen_at + Duration::days(1),
+                signed_at: reopen_at + Duration::days(3),
+                closed_at: reopen_at + Duration::days(4),
+            },
+        )
+        .await?;
     }
 
     // Two months back: approved, not yet paid.
@@ -158,7 +164,8 @@ async fn mediators_of(db: &DatabaseConnection, unit_id: i64) -> Result<Vec<i64>,
 }
 
 /// Six cases received and resolved inside `period`: some by the lead alone, some with a
-/// co-mediator from another station and an apprentice, of every grade.
+/// co-mediator from another station and an apprentice, of every grade. Each comes with its team
+/// (the lead first).
 async fn resolved_cases(
     db: &DatabaseConnection,
     tz: Tz,
@@ -167,7 +174,7 @@ async fn resolved_cases(
     period: Period,
     salt: usize,
     summary: &mut DemoSubsidies,
-) -> Result<Vec<cases::Model>, AppError> {
+) -> Result<Vec<(cases::Model, Vec<i64>)>, AppError> {
     let (start, _) = period
         .bounds(tz)
         .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -223,6 +230,7 @@ async fn resolved_cases(
         let Some(lead) = own.first().copied() else {
             continue;
         };
+        let mut team = vec![lead];
         let mut case = step(
             db,
             tz,
@@ -250,6 +258,7 @@ async fn resolved_cases(
                     received_at + Duration::days(1) + Duration::hours(1),
                 )
                 .await?;
+                team.push(co);
             }
             if let Some(apprentice) = own.get(1).copied() {
                 case = step(
@@ -265,6 +274,7 @@ async fn resolved_cases(
                     received_at + Duration::days(1) + Duration::hours(2),
                 )
                 .await?;
+                team.push(apprentice);
             }
         }
         if i == 4 {
@@ -283,63 +293,20 @@ async fn resolved_cases(
             )
             .await?;
         }
-        let case = close_resolved(db, coordinator, &case, received_at + Duration::days(5)).await?;
-        out.push(case);
+        let case = settle(
+            db,
+            tz,
+            coordinator,
+            &case,
+            Settlement {
+                mediator_ids: team.clone(),
+                session_at: received_at + Duration::days(2) + Duration::hours(4),
+                signed_at: received_at + Duration::days(4),
+                closed_at: received_at + Duration::days(5),
+            },
+        )
+        .await?;
+        out.push((case, team));
     }
     Ok(out)
-}
-
-/// TEMPORARY (see the module note): closes a case as resolved at `at` by writing the row and its
-/// `close` event as the workflow's `close` does (a resolved close confirms a simple or ordinary
-/// grade), without the agreement the workflow will require.
-///
-/// # Errors
-/// Database failures.
-pub async fn close_resolved(
-    db: &DatabaseConnection,
-    who: &CurrentUser,
-    case: &cases::Model,
-    at: DateTime<Utc>,
-) -> Result<cases::Model, AppError> {
-    let at = at.min(Utc::now());
-    let confirms = matches!(
-        Grade::parse(&case.grade),
-        Some(Grade::Simple | Grade::Ordinary)
-    ) || case.grade_confirmed;
-    let txn = begin_write(db).await?;
-    cases::Entity::update_many()
-        .col_expr(cases::Column::Status, Expr::value(Status::Closed.as_str()))
-        .col_expr(
-            cases::Column::Outcome,
-            Expr::value(Some(Outcome::Resolved.as_str())),
-        )
-        .col_expr(cases::Column::ClosedAt, Expr::value(Some(at)))
-        .col_expr(cases::Column::GradeConfirmed, Expr::value(confirms))
-        .col_expr(cases::Column::Version, Expr::value(case.version + 1))
-        .col_expr(cases::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(cases::Column::Id.eq(case.id))
-        .exec(&txn)
-        .await?;
-    record_event(
-        &txn,
-        NewEvent {
-            case_id: case.id,
-            kind: Action::Close.as_str(),
-            actor_user_id: Some(who.id),
-            at,
-            from: Some(json!({"status": case.status, "grade_confirmed": case.grade_confirmed})),
-            to: Some(json!({
-                "status": Status::Closed.as_str(),
-                "outcome": Outcome::Resolved.as_str(),
-                "grade_confirmed": confirms,
-            })),
-            note: Some("演示数据：调解成功结案".into()),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    cases::Entity::find_by_id(case.id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)
 }
