@@ -35,6 +35,9 @@ notify-kind-referred = Referred
 notify-kind-invited = Joint mediation invitation
 notify-kind-due_soon = Mediation limit near
 notify-kind-overdue = Mediation limit passed
+notify-kind-follow_up_due = Follow-up visit due
+notify-kind-confirmation_near = Judicial confirmation deadline near
+notify-kind-subsidy_approved = Subsidy period approved
 
 notify-status-pending = Waiting
 notify-status-sent = Sent

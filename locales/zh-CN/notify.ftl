@@ -35,6 +35,9 @@ notify-kind-referred = 转办
 notify-kind-invited = 联合调处邀请
 notify-kind-due_soon = 调解期限将至
 notify-kind-overdue = 超过调解期限
+notify-kind-follow_up_due = 回访到期
+notify-kind-confirmation_near = 司法确认期限将至
+notify-kind-subsidy_approved = 以奖代补已审批
 
 notify-status-pending = 待发送
 notify-status-sent = 已发送

@@ -24,13 +24,16 @@ macro_rules! email_templates {
 }
 
 /// One folder per kind; a new kind adds its name here.
-const SOURCES: [(&str, &str, &str, &str); 6] = email_templates!(
+const SOURCES: [(&str, &str, &str, &str); 9] = email_templates!(
     "assigned",
     "escalated",
     "referred",
     "invited",
     "due_soon",
     "overdue",
+    "follow_up_due",
+    "confirmation_near",
+    "subsidy_approved",
 );
 
 static TEMPLATES: LazyLock<Result<tera::Tera, String>> = LazyLock::new(|| {
@@ -54,7 +57,7 @@ fn templates() -> Result<&'static tera::Tera, AppError> {
 }
 
 /// The keys every template may name; absent ones are empty rather than a render error.
-const KEYS: [&str; 13] = [
+const KEYS: [&str; 18] = [
     "recipient",
     "actor",
     "case_no",
@@ -68,6 +71,11 @@ const KEYS: [&str; 13] = [
     "deadline_day",
     "days_left",
     "for_lead",
+    "due_day",
+    "days_overdue",
+    "period",
+    "total",
+    "item_count",
 ];
 
 fn render(kind: Kind, part: &str, data: &Map<String, Value>) -> Result<String, AppError> {
@@ -164,13 +172,18 @@ mod tests {
             "deadline_at": "2026-12-08T16:00:00Z",
             "days_left": 3,
             "for_lead": true,
+            "due_day": "2026年12月1日",
+            "days_overdue": 2,
+            "period": "2026-11",
+            "total": "¥1,234.50",
+            "item_count": 3,
         })
     }
 
     #[test]
     fn every_kind_renders_with_the_case_number_and_the_link() {
         let config = Config::for_database("sqlite::memory:");
-        for kind in Kind::ALL {
+        for kind in Kind::ALL.into_iter().filter(|k| k.about_a_case()) {
             let s = subject(kind, &sample()).unwrap();
             assert!(s.contains("JB-2026-00042"), "{kind:?}: {s}");
             assert!(!s.contains('\n'));
@@ -208,6 +221,45 @@ mod tests {
         data["for_lead"] = json!(false);
         let hub = bodies(Kind::Overdue, &data, "/cases/42", &config).unwrap();
         assert!(hub.text.contains("尚无主办调解员的案件"), "{}", hub.text);
+    }
+
+    #[test]
+    fn the_agreement_reminders_give_the_day_and_the_law() {
+        let config = Config::for_database("sqlite::memory:");
+        let visit = bodies(Kind::FollowUpDue, &sample(), "/cases/42", &config).unwrap();
+        assert!(
+            visit.text.contains("回访到期日为 2026年12月1日"),
+            "{}",
+            visit.text
+        );
+        assert!(visit.text.contains("已逾期 2 天"), "{}", visit.text);
+        assert!(
+            visit.text.contains("人民调解法第三十一条"),
+            "{}",
+            visit.text
+        );
+        let confirm = bodies(Kind::ConfirmationNear, &sample(), "/cases/42", &config).unwrap();
+        assert!(
+            confirm.text.contains("最后一天是 2026年12月1日"),
+            "{}",
+            confirm.text
+        );
+        assert!(
+            confirm.text.contains("人民调解法第三十三条"),
+            "{}",
+            confirm.text
+        );
+        assert!(confirm.html.contains("还有 3 天"), "{}", confirm.html);
+    }
+
+    #[test]
+    fn an_approved_subsidy_tells_the_period_and_the_total() {
+        let config = Config::for_database("sqlite::memory:");
+        let s = subject(Kind::SubsidyApproved, &sample()).unwrap();
+        assert!(s.contains("2026-11") && s.contains("¥1,234.50"), "{s}");
+        let b = bodies(Kind::SubsidyApproved, &sample(), "/inbox", &config).unwrap();
+        assert!(b.text.contains("共有 3 项，合计 ¥1,234.50"), "{}", b.text);
+        assert!(b.html.contains("href=\"http://127.0.0.1:3000/inbox\""));
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //! - [`transport`]: one mail type over SMTP (lettre, `SMTP_URL`) or `.eml` files (`data/mail/`);
 //! - [`worker`]: claims pending rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL, a conditional
 //!   `UPDATE` on SQLite), sends, records each attempt, retries with capped exponential backoff;
-//! - [`reminders`]: every minute, enqueues each clock reminder once per case, kind and deadline;
+//! - [`reminders`]: every minute, enqueues each clock reminder (the 15-day limit, follow-up visits,
+//!   judicial confirmation) once per case, kind and deadline;
 //! - [`inbox`]: the user's list, read marks, unread count and e-mail preferences.
 
 pub mod inbox;
@@ -42,16 +43,26 @@ pub enum Kind {
     DueSoon,
     /// The 15-day limit has passed without agreement: the lead mediator.
     Overdue,
+    /// The follow-up visit (回访) of an agreement is due: the lead mediator.
+    FollowUpDue,
+    /// The 30 days to apply for judicial confirmation (人民调解法 art. 33) end within five days and
+    /// no application is recorded: the lead mediator.
+    ConfirmationNear,
+    /// A subsidy period was approved: each mediator with items in it, with their total (no case).
+    SubsidyApproved,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Assigned,
         Kind::Escalated,
         Kind::Referred,
         Kind::Invited,
         Kind::DueSoon,
         Kind::Overdue,
+        Kind::FollowUpDue,
+        Kind::ConfirmationNear,
+        Kind::SubsidyApproved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -62,11 +73,19 @@ impl Kind {
             Kind::Invited => "invited",
             Kind::DueSoon => "due_soon",
             Kind::Overdue => "overdue",
+            Kind::FollowUpDue => "follow_up_due",
+            Kind::ConfirmationNear => "confirmation_near",
+            Kind::SubsidyApproved => "subsidy_approved",
         }
     }
 
     pub fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Whether a notification of this kind is about one case (and links to it).
+    pub fn about_a_case(self) -> bool {
+        self != Kind::SubsidyApproved
     }
 }
 

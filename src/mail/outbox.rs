@@ -1,11 +1,13 @@
 //! The outbox: one `notifications` row per recipient, written in the transaction of the change that
-//! causes it ([`on_case_action`], the reminders), then claimed, sent and recorded by the worker.
+//! causes it ([`on_case_action`], [`on_subsidy_approved`], the reminders), then claimed, sent and recorded by the worker.
 //! Admins list the rows that wait or failed and send a failed one again.
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{
     case_events, cases, mediators, notification_attempts, notification_preferences, notifications,
-    units, users,
+    subsidy_items, subsidy_periods, units, users,
 };
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
@@ -17,6 +19,7 @@ use serde_json::{json, Map, Value};
 use super::{messages, EmailStatus, Kind};
 use crate::config::Config;
 use crate::domain::case_terms::{DisputeType, TeamRole};
+use crate::domain::money;
 use crate::domain::role::Role;
 use crate::domain::workflow::Action;
 use crate::error::{AppError, Message};
@@ -261,6 +264,49 @@ pub async fn on_case_action(
             },
         )
         .await?;
+    }
+    Ok(())
+}
+
+/// Tells each mediator with items in a subsidy period just approved their total for it (all their
+/// awards and adjustments of the period), in the approval's transaction. Not about a case: the
+/// message links to the inbox.
+///
+/// # Errors
+/// Database failures: the approval fails with them.
+pub async fn on_subsidy_approved(
+    db: &impl ConnectionTrait,
+    period: &subsidy_periods::Model,
+) -> Result<(), AppError> {
+    let mut totals: BTreeMap<i64, (i64, usize)> = BTreeMap::new();
+    for item in subsidy_items::Entity::find()
+        .filter(subsidy_items::Column::PeriodId.eq(period.id))
+        .all(db)
+        .await?
+    {
+        let (total, count) = totals.entry(item.mediator_id).or_default();
+        *total = total.saturating_add(item.amount_fen);
+        *count += 1;
+    }
+    for (mediator_id, (total_fen, item_count)) in totals {
+        let data = json!({
+            "period": period.period,
+            "total_fen": total_fen,
+            "total": money::format_yuan(total_fen),
+            "item_count": item_count,
+        });
+        for recipient in mediator_recipients(db, mediator_id).await? {
+            enqueue(
+                db,
+                NewNotification {
+                    kind: Kind::SubsidyApproved,
+                    case: None,
+                    recipient,
+                    data: data.clone(),
+                },
+            )
+            .await?;
+        }
     }
     Ok(())
 }

@@ -122,6 +122,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
                 ("/queue", "nav-queue"),
                 ("/cases", "nav-cases"),
                 ("/cases/new", "nav-intake"),
+                ("/follow-ups", "nav-follow-ups"),
                 ("/units", "nav-units"),
                 ("/mediators", "nav-mediators"),
                 ("/mentorships", "nav-mentorships"),
@@ -132,6 +133,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
             items.extend([
                 ("/cases", "nav-my-cases"),
                 ("/cases/new", "nav-intake"),
+                ("/follow-ups", "nav-follow-ups"),
                 ("/units", "nav-units"),
                 ("/mediators", "nav-mediators"),
                 ("/mentorships", "nav-mentorships"),

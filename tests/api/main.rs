@@ -9,6 +9,7 @@ mod browser;
 mod calendar;
 mod case_pages;
 mod cases;
+mod follow_ups;
 mod health;
 mod mediators;
 mod mentorships;

@@ -492,25 +492,11 @@ pub async fn detail(
             fulfilled: f.fulfilled,
         })
         .collect();
-    let status = Status::parse(&case.status);
-    let follow_up_due_on = match (&agreement, status) {
-        (Some(a), Some(Status::Agreed)) | (Some(a), Some(Status::Closed))
-            if case.outcome.as_deref() != Some("failed") =>
-        {
-            let dues: Vec<NaiveDate> = a.instalments.iter().map(|i| i.due_on).collect();
-            let last_visit = follow_ups
-                .iter()
-                .filter(|f| f.done_at >= a.signed_at)
-                .map(|f| clocks::local_date(f.done_at, tz))
-                .max();
-            crate::domain::agreement::follow_up_due_on(
-                clocks::local_date(a.signed_at, tz),
-                &dues,
-                last_visit,
-            )
-        }
-        _ => None,
-    };
+    let follow_up_due_on = agreement.as_ref().and_then(|a| {
+        let dues: Vec<NaiveDate> = a.instalments.iter().map(|i| i.due_on).collect();
+        let visits = follow_ups.iter().map(|f| f.done_at);
+        super::follow_ups_due::due_on(&case, a.signed_at, &dues, visits, tz)
+    });
     let attachments = attachments::Entity::find()
         .filter(attachments::Column::CaseId.eq(case.id))
         .order_by_asc(attachments::Column::Id)

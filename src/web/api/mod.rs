@@ -5,6 +5,7 @@ pub mod auth;
 pub mod calendar;
 pub mod case_records;
 pub mod cases;
+pub mod follow_ups;
 pub mod groups;
 pub mod health;
 pub mod mediators;
@@ -92,6 +93,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(case_records::mark_instalment))
         .routes(routes!(case_records::record_confirmation))
         .routes(routes!(case_records::create_follow_up))
+        .routes(routes!(follow_ups::due))
         .routes({
             // Uploads may be larger than the JSON bodies everywhere else.
             let (schemas, paths, route) = routes!(super::attachments::api_upload);

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod calendar;
 pub mod case_records;
 pub mod cases;
+pub mod follow_ups;
 pub mod groups;
 pub mod home;
 pub mod inbox;
@@ -59,6 +60,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/cases/new", get(cases::new))
         .route("/cases/{id}", get(cases::show))
         .route("/cases/{id}/actions", post(cases::act))
+        .route("/follow-ups", get(follow_ups::index))
         .route("/subsidy", get(subsidy::index))
         .route("/subsidy/periods", post(subsidy::create))
         .route("/subsidy/periods/{id}", get(subsidy::show))
