@@ -115,3 +115,5 @@ joint-hosted = Hosted
 joint-invited = Invited
 joint-resolved = Resolved / involved
 queue-ready-apprentices = { $count } apprentices reached their target and can be certified gold medal:
+case-received-from = Received from
+case-received-to = to

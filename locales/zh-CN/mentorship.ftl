@@ -115,3 +115,5 @@ joint-hosted = 主办
 joint-invited = 受邀参加
 joint-resolved = 调解成功 / 参与
 queue-ready-apprentices = { $count } 位徒弟已达到结对目标，可认定为金牌调解员：
+case-received-from = 受理日期从
+case-received-to = 到

@@ -740,6 +740,30 @@ async fn joint_cases_count_for_every_mediator_and_per_unit() {
     let (status, html) = browser.get("/reports/joint").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains(&format!("/cases?joint_unit_id={c08}")));
+    // A malformed day in the case list's filter is pointed out beside its field.
+    let (status, html) = browser.get("/cases?received_to=yesterday").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("id=\"received_to-error\""),
+        "the error is beside the field"
+    );
+    // The figures' cases within the report's dates: they were received ten days ago.
+    let within = format!(
+        "/api/v1/cases?joint_unit_id={c08}&received_from={}&received_to={}",
+        day(-10),
+        day(-10)
+    );
+    assert_eq!(json_of(app.get(&token, &within).await).await["total"], 1);
+    let later = format!(
+        "/api/v1/cases?joint_unit_id={c08}&received_from={}",
+        day(-9)
+    );
+    assert_eq!(json_of(app.get(&token, &later).await).await["total"], 0);
+    let res = app
+        .get(&token, "/api/v1/cases?received_from=2026-13-01")
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(field_error(&json_of(res).await, "received_from").is_some());
 }
 
 #[tokio::test]

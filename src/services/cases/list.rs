@@ -1,6 +1,6 @@
 //! The case list: filters of DESIGN §6 over the user's scope, paged.
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
 use entity::{case_assignments, case_invited_units, case_parties, cases};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -11,6 +11,7 @@ use sea_orm::{
 
 use super::view::CaseOut;
 use super::visible_condition;
+use crate::domain::clocks::{end_of_local_day, start_of_local_day};
 use crate::domain::workflow::Status;
 use crate::error::AppError;
 use crate::services::auth::CurrentUser;
@@ -39,6 +40,10 @@ pub struct CaseFilter {
     pub joint_unit_id: Option<i64>,
     /// Only these cases (the cases behind a figure, such as a pair's progress).
     pub ids: Option<Vec<i64>>,
+    /// Received on or after this local day.
+    pub received_from: Option<NaiveDate>,
+    /// Received on or before this local day.
+    pub received_to: Option<NaiveDate>,
 }
 
 /// # Errors
@@ -87,6 +92,12 @@ pub async fn list(
                 .eq(unit_id)
                 .or(cases::Column::Id.in_subquery(invited)),
         );
+    }
+    if let Some(from) = filter.received_from {
+        query = query.filter(cases::Column::ReceivedAt.gte(start_of_local_day(from, tz)));
+    }
+    if let Some(to) = filter.received_to {
+        query = query.filter(cases::Column::ReceivedAt.lt(end_of_local_day(to, tz)));
     }
     if let Some(ids) = &filter.ids {
         query = query.filter(cases::Column::Id.is_in(ids.clone()));

@@ -356,6 +356,10 @@ pub struct CaseQuery {
     pub mediator_id: Option<i64>,
     /// Only joint cases (with invited units) this unit hosts or was invited to.
     pub joint_unit_id: Option<i64>,
+    /// Received on or after this local day, `YYYY-MM-DD`.
+    pub received_from: Option<String>,
+    /// Received on or before this local day, `YYYY-MM-DD`.
+    pub received_to: Option<String>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
 }
@@ -370,6 +374,13 @@ impl CaseQuery {
         let dispute_type =
             c.optional_choice("dispute_type", &self.dispute_type, DisputeType::parse);
         let source = c.optional_choice("source", &self.source, Source::parse);
+        let received_from = c.optional_date("received_from", &self.received_from);
+        let received_to = c.optional_date("received_to", &self.received_to);
+        if let (Some(from), Some(to)) = (received_from, received_to) {
+            if to < from {
+                c.add("received_to", Message::key("err-to-before-from"));
+            }
+        }
         c.finish(CaseFilter {
             status,
             unit_id: self.unit_id,
@@ -381,6 +392,8 @@ impl CaseQuery {
             group_id: self.group_id,
             mediator_id: self.mediator_id,
             joint_unit_id: self.joint_unit_id,
+            received_from,
+            received_to,
             ..Default::default()
         })
     }

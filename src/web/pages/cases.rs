@@ -86,6 +86,8 @@ pub struct ListQuery {
     pub group_id: Option<String>,
     pub mediator_id: Option<String>,
     pub joint_unit_id: Option<String>,
+    pub received_from: Option<String>,
+    pub received_to: Option<String>,
     pub page: Option<u64>,
     pub notice: Option<String>,
 }
@@ -103,6 +105,7 @@ struct ListPage {
     sources: Vec<Choice>,
     units: Vec<Choice>,
     f: BTreeMap<&'static str, String>,
+    errors: BTreeMap<String, String>,
     can_register: bool,
 }
 
@@ -128,9 +131,17 @@ pub async fn index(
         group_id: q.group_id.as_deref().and_then(|g| g.parse().ok()),
         mediator_id: q.mediator_id.as_deref().and_then(|m| m.parse().ok()),
         joint_unit_id: q.joint_unit_id.as_deref().and_then(|u| u.parse().ok()),
+        received_from: empty_none(&q.received_from),
+        received_to: empty_none(&q.received_to),
         ..Default::default()
     };
-    let filter = api_query.filter().unwrap_or_default();
+    // A filter that cannot be read (a malformed day) is shown beside its field; the list then
+    // shows everything rather than nothing.
+    let (filter, errors) = match api_query.filter() {
+        Ok(filter) => (filter, BTreeMap::new()),
+        Err(AppError::Invalid(fields)) => (CaseFilter::default(), field_errors(lang, &fields)),
+        Err(other) => return Err(other),
+    };
     let page = case_list::list(
         &state.db,
         tz,
@@ -153,6 +164,8 @@ pub async fn index(
         ("group_id", &q.group_id),
         ("mediator_id", &q.mediator_id),
         ("joint_unit_id", &q.joint_unit_id),
+        ("received_from", &q.received_from),
+        ("received_to", &q.received_to),
     ] {
         f.insert(k, v.clone().unwrap_or_default());
     }
@@ -185,6 +198,7 @@ pub async fn index(
             })
             .collect(),
         f,
+        errors,
         can_register: INTAKE_ROLES.contains(&session.user.role),
     };
     Ok(render::render(&state, "cases/index.html", &page)?.into_response())
