@@ -4,6 +4,7 @@
 
 pub mod agreement;
 pub mod assignment;
+pub mod case_edit;
 pub mod case_terms;
 pub mod clocks;
 pub mod grading;

@@ -7,6 +7,7 @@ mod accounts;
 mod auth;
 mod browser;
 mod calendar;
+mod case_edit;
 mod case_pages;
 mod cases;
 mod follow_ups;

@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod attachments;
 pub mod candidates;
+pub mod edit;
 pub mod follow_ups_due;
 pub mod groups;
 pub mod intake;

@@ -186,6 +186,8 @@ pub struct CaseDetail {
     pub may_follow_up: bool,
     /// The signed-in user may attach files (the case is open and they work on it).
     pub may_attach: bool,
+    /// The signed-in user may correct the case's details (`PATCH /cases/{id}`).
+    pub may_edit_details: bool,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -328,6 +330,7 @@ pub async fn detail(
         && (user.is(crate::domain::role::Role::Coordinator)
             || actor.is_assigned
             || actor.at_current_unit);
+    let may_edit_details = crate::domain::case_edit::may_edit(&actor, facts.status).is_ok();
     let actions: Vec<Action> = all_actions.into_iter().filter(|a| a.is_api()).collect();
     if reveal {
         // Revealing is for those who work the case: its team, its unit, the coordination centre.
@@ -544,5 +547,6 @@ pub async fn detail(
         may_record_agreement,
         may_follow_up,
         may_attach,
+        may_edit_details,
     })
 }

@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::{ApiUser, ErrorBody, ListOut};
+use crate::domain::case_edit::CaseDetails;
 use crate::domain::case_terms::{
     DisputeType, Grade, PartyKind, PartyRole, RiskFlag, Source, TeamRole,
 };
@@ -16,6 +17,7 @@ use crate::domain::workflow::{Action, Outcome, Status};
 use crate::error::{AppError, Message};
 use crate::services::cases::actions::{self, ActionRequest, Params};
 use crate::services::cases::candidates::{self, Suggestion};
+use crate::services::cases::edit;
 use crate::services::cases::find_visible;
 use crate::services::cases::intake::{self, IntakeInput, PartyInput};
 use crate::services::cases::list::{self as case_list, CaseFilter};
@@ -85,30 +87,18 @@ impl CaseBody {
         if intake_unit_id.is_none() {
             c.add("intake_unit_id", Message::key("err-required"));
         }
-        let dispute_type = c.choice("dispute_type", &self.dispute_type, DisputeType::parse);
-        let source = c.choice("source", &self.source, Source::parse);
-        let summary = c.text("summary", &self.summary);
-        let amount = c.int_in(
-            "amount_claimed_fen",
-            &self.amount_claimed_fen,
-            0,
-            100_000_000_000,
-            Some(0),
-        );
-        let people = c.int_in("people_involved", &self.people_involved, 1, 100_000, None);
-        let mut risk_flags = Vec::new();
-        for f in self
-            .risk_flags
-            .iter()
-            .flatten()
-            .filter(|f| !f.trim().is_empty())
-        {
-            match RiskFlag::parse(f.trim()) {
-                Some(flag) if !risk_flags.contains(&flag) => risk_flags.push(flag),
-                Some(_) => {}
-                None => c.add("risk_flags", Message::key("err-unknown-choice")),
-            }
+        let details = CaseDetailsBody {
+            dispute_type: self.dispute_type.clone(),
+            source: self.source.clone(),
+            summary: self.summary.clone(),
+            amount_claimed_fen: self.amount_claimed_fen.clone(),
+            people_involved: self.people_involved.clone(),
+            risk_flags: self.risk_flags.clone(),
+            infringement_known_on: self.infringement_known_on.clone(),
+            employment_ended_on: self.employment_ended_on.clone(),
+            version: None,
         }
+        .read(&mut c);
         let received_at = match self
             .received_at
             .as_deref()
@@ -124,9 +114,6 @@ impl CaseBody {
                 }
             },
         };
-        let infringement_known_on =
-            c.optional_date("infringement_known_on", &self.infringement_known_on);
-        let employment_ended_on = c.optional_date("employment_ended_on", &self.employment_ended_on);
         let mut parties = Vec::new();
         for (i, p) in self.parties.iter().flatten().enumerate() {
             let field = |name: &str| format!("parties[{i}].{name}");
@@ -171,18 +158,118 @@ impl CaseBody {
         }
         let input = IntakeInput {
             intake_unit_id: intake_unit_id.unwrap_or_default(),
+            dispute_type: details.dispute_type,
+            source: details.source,
+            summary: details.summary,
+            amount_claimed_fen: details.amount_claimed_fen,
+            people_involved: details.people_involved,
+            risk_flags: details.risk_flags,
+            received_at,
+            infringement_known_on: details.infringement_known_on,
+            employment_ended_on: details.employment_ended_on,
+            parties,
+        };
+        c.finish(input)
+    }
+}
+
+/// The details intake records, as `PATCH /cases/{id}` corrects them: fields left out keep their
+/// value.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, Validate, ToSchema)]
+pub struct CaseDetailsBody {
+    pub dispute_type: Option<String>,
+    pub source: Option<String>,
+    #[validate(length(max = 5000))]
+    pub summary: Option<String>,
+    #[schema(value_type = Option<i64>)]
+    pub amount_claimed_fen: Option<Loose>,
+    #[schema(value_type = Option<i32>)]
+    pub people_involved: Option<Loose>,
+    pub risk_flags: Option<Vec<String>>,
+    /// `YYYY-MM-DD`; empty clears it.
+    pub infringement_known_on: Option<String>,
+    /// `YYYY-MM-DD`; empty clears it.
+    pub employment_ended_on: Option<String>,
+    #[schema(value_type = Option<i32>)]
+    pub version: Option<Loose>,
+}
+
+impl CaseDetailsBody {
+    /// The stored details, as a body to overlay a patch on.
+    pub fn from_details(d: &CaseDetails, version: i32) -> CaseDetailsBody {
+        CaseDetailsBody {
+            dispute_type: Some(d.dispute_type.as_str().to_owned()),
+            source: Some(d.source.as_str().to_owned()),
+            summary: Some(d.summary.clone()),
+            amount_claimed_fen: Some(Loose::Int(d.amount_claimed_fen)),
+            people_involved: Some(Loose::Int(i64::from(d.people_involved))),
+            risk_flags: Some(d.risk_flags.iter().map(|f| f.as_str().to_owned()).collect()),
+            infringement_known_on: d.infringement_known_on.map(|d| d.to_string()),
+            employment_ended_on: d.employment_ended_on.map(|d| d.to_string()),
+            version: Some(Loose::Int(i64::from(version))),
+        }
+    }
+
+    pub fn overlay(self, p: CaseDetailsBody) -> CaseDetailsBody {
+        CaseDetailsBody {
+            dispute_type: p.dispute_type.or(self.dispute_type),
+            source: p.source.or(self.source),
+            summary: p.summary.or(self.summary),
+            amount_claimed_fen: p.amount_claimed_fen.or(self.amount_claimed_fen),
+            people_involved: p.people_involved.or(self.people_involved),
+            risk_flags: p.risk_flags.or(self.risk_flags),
+            infringement_known_on: p.infringement_known_on.or(self.infringement_known_on),
+            employment_ended_on: p.employment_ended_on.or(self.employment_ended_on),
+            version: p.version,
+        }
+    }
+
+    /// Reads the details into `c`, which collects every problem (intake shares these checks).
+    fn read(&self, c: &mut Checker) -> CaseDetails {
+        let dispute_type = c.choice("dispute_type", &self.dispute_type, DisputeType::parse);
+        let source = c.choice("source", &self.source, Source::parse);
+        let summary = c.text("summary", &self.summary);
+        let amount = c.int_in(
+            "amount_claimed_fen",
+            &self.amount_claimed_fen,
+            0,
+            100_000_000_000,
+            Some(0),
+        );
+        let people = c.int_in("people_involved", &self.people_involved, 1, 100_000, None);
+        let mut risk_flags = Vec::new();
+        for f in self
+            .risk_flags
+            .iter()
+            .flatten()
+            .filter(|f| !f.trim().is_empty())
+        {
+            match RiskFlag::parse(f.trim()) {
+                Some(flag) if !risk_flags.contains(&flag) => risk_flags.push(flag),
+                Some(_) => {}
+                None => c.add("risk_flags", Message::key("err-unknown-choice")),
+            }
+        }
+        CaseDetails {
             dispute_type: dispute_type.unwrap_or(DisputeType::Other),
             source: source.unwrap_or(Source::Other),
             summary,
             amount_claimed_fen: amount,
             people_involved: people as i32,
             risk_flags,
-            received_at,
-            infringement_known_on,
-            employment_ended_on,
-            parties,
-        };
-        c.finish(input)
+            infringement_known_on: c
+                .optional_date("infringement_known_on", &self.infringement_known_on),
+            employment_ended_on: c.optional_date("employment_ended_on", &self.employment_ended_on),
+        }
+    }
+
+    /// # Errors
+    /// 422 naming each invalid field.
+    pub fn check(&self) -> Result<(CaseDetails, Option<i32>), AppError> {
+        let mut c = Checker::validated(self);
+        let details = self.read(&mut c);
+        let version = c.optional_int("version", &self.version).map(|v| v as i32);
+        c.finish((details, version))
     }
 }
 
@@ -458,6 +545,31 @@ pub async fn show(
     Ok(Json(
         view::detail(&state.db, state.config.time_zone, &user, id, reveal).await?,
     ))
+}
+
+/// Corrects a case's details after intake (coordinators; the mediators of the unit that has it and
+/// its team). Fields left out keep their value. A grade the rules gave follows the new inputs (a new
+/// complex or major grade needs confirming again); a grade a person set stands. Closed cases are
+/// read-only (422) until reopened.
+#[utoipa::path(patch, path = "/api/v1/cases/{id}", params(("id" = i64, Path)), request_body = CaseDetailsBody,
+    responses((status = 200, body = CaseOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(case_id = id))]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(patch): ApiJson<CaseDetailsBody>,
+) -> Result<Json<CaseOut>, AppError> {
+    let tz = state.config.time_zone;
+    let current = find_visible(&state.db, &user, id).await?;
+    let (details, version) =
+        CaseDetailsBody::from_details(&edit::details_of(&current), current.version)
+            .overlay(patch)
+            .check()?;
+    let case = edit::edit_details(&state.db, &user, id, details, version).await?;
+    let cal = crate::services::calendar::load(&state.db).await?;
+    Ok(Json(CaseOut::build(&case, tz, &cal, Utc::now())))
 }
 
 /// Takes a workflow action. Checks in this order: out of scope 404, role 403, stale version 409,

@@ -67,7 +67,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(calendar::remove))
         .routes(routes!(settings::show_grading, settings::update_grading))
         .routes(routes!(cases::index, cases::create))
-        .routes(routes!(cases::show))
+        .routes(routes!(cases::show, cases::update))
         .routes(routes!(cases::act))
         .routes(routes!(cases::candidates))
         .routes(routes!(subsidy::rates, subsidy::add_rate))

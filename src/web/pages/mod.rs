@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod calendar;
+pub mod case_edit;
 pub mod case_records;
 pub mod cases;
 pub mod follow_ups;
@@ -59,6 +60,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/cases", get(cases::index).post(cases::create))
         .route("/cases/new", get(cases::new))
         .route("/cases/{id}", get(cases::show))
+        .route(
+            "/cases/{id}/edit",
+            get(case_edit::edit).post(case_edit::update),
+        )
         .route("/cases/{id}/actions", post(cases::act))
         .route("/follow-ups", get(follow_ups::index))
         .route("/subsidy", get(subsidy::index))
