@@ -169,3 +169,4 @@ field-people_involved = People involved
 field-risk_flags = Risk flags
 field-infringement_known_on = Infringement known on
 field-employment_ended_on = Employment ended on
+case-at-hint = For something done on paper first and entered later; empty means now.

@@ -169,3 +169,4 @@ field-people_involved = 涉及人数
 field-risk_flags = 风险情形
 field-infringement_known_on = 知道权利受侵害之日
 field-employment_ended_on = 劳动关系终止之日
+case-at-hint = 先在纸上办理、事后补录的，填写实际发生的时间；不填即为现在。

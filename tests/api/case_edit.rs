@@ -272,3 +272,86 @@ async fn a_coordinator_corrects_a_case_in_the_page_and_sees_the_error_beside_the
     let res = browser.submit(&edit, &edit, &good).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn a_step_done_on_paper_is_entered_later_with_when_it_happened() {
+    let app = spawn_app().await;
+    let token = app.token("coordinator").await;
+    let station = app.unit_id(&token, "JB-C01").await;
+    let received = (chrono::Utc::now() - chrono::Duration::days(5)).to_rfc3339();
+    let case = json_of(
+        app.post(&token, "/api/v1/cases", &json!({
+            "intake_unit_id": station, "dispute_type": "wage_arrears", "source": "walk_in", "summary": "欠薪",
+            "amount_claimed_fen": 500_000, "people_involved": 1, "received_at": received,
+            "parties": [{"role": "applicant", "kind": "person", "name": "甲"}, {"role": "respondent", "kind": "organisation", "name": "乙公司"}]
+        }))
+        .await,
+    )
+    .await;
+    let id = case["id"].as_i64().unwrap();
+    let lead = json_of(
+        app.get(&token, &format!("/api/v1/mediators?unit_id={station}"))
+            .await,
+    )
+    .await["items"][0]["id"]
+        .to_string();
+    let page = format!("/cases/{id}");
+    let browser = app.browser("coordinator").await;
+    let local = |days_ago: i64| {
+        (chrono::Utc::now() - chrono::Duration::days(days_ago))
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    let version = case["version"].to_string();
+
+    // In the future: refused beside the field, nothing written.
+    let tomorrow = local(-1);
+    let res = browser
+        .submit(
+            &page,
+            &format!("{page}/actions"),
+            &[
+                ("action", "accept"),
+                ("lead_mediator_id", &lead),
+                ("version", &version),
+                ("at", &tomorrow),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("时间不能晚于现在"), "the error is shown");
+
+    let two_days_ago = local(2);
+    let res = browser
+        .submit(
+            &page,
+            &format!("{page}/actions"),
+            &[
+                ("action", "accept"),
+                ("lead_mediator_id", &lead),
+                ("version", &version),
+                ("at", &two_days_ago),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let d = json_of(app.get(&token, &format!("/api/v1/cases/{id}")).await).await;
+    let accept = d["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "accept")
+        .cloned()
+        .expect("the accept event");
+    let at = chrono::DateTime::parse_from_rfc3339(accept["at"].as_str().unwrap()).unwrap();
+    let shown = at
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    assert_eq!(
+        shown, two_days_ago,
+        "recorded when it happened, in the street's time"
+    );
+}

@@ -873,9 +873,11 @@ pub async fn act(
     lang: Lang,
     PageUser(session): PageUser,
     Path(id): Path<i64>,
-    PageForm(body): PageForm<ActionBody>,
+    PageForm(mut body): PageForm<ActionBody>,
 ) -> Result<Response, AppError> {
     find_visible(&state.db, &session.user, id).await?;
+    // The form's optional "when it really happened" is local time; the API wants RFC 3339.
+    body.at = local_input_to_rfc3339(&body.at, state.config.time_zone);
     let action_name = body.action.clone().unwrap_or_default();
     let result = match body.action() {
         Ok(action) => {
