@@ -123,4 +123,90 @@ mod tests {
         assert!(message(Lang::En, &m).contains("10"));
         assert_ne!(message(Lang::Zh, &m), message(Lang::En, &m));
     }
+
+    /// The message ids of every `.ftl` file of one language, with the file each came from.
+    fn ids_of(lang: &str) -> Vec<(String, String)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("locales")
+            .join(lang);
+        let mut ids = Vec::new();
+        for entry in std::fs::read_dir(&dir).expect("the locale folder") {
+            let path = entry.expect("a locale file").path();
+            let text = std::fs::read_to_string(&path).expect("readable");
+            for line in text.lines() {
+                let Some((id, _)) = line.split_once(" =") else {
+                    continue;
+                };
+                if !id.is_empty()
+                    && id
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
+                {
+                    ids.push((id.to_owned(), path.display().to_string()));
+                }
+            }
+        }
+        ids
+    }
+
+    #[test]
+    fn every_message_is_defined_once_and_in_both_languages() {
+        // A message defined twice makes the loader panic at start, in every language.
+        for lang in ["zh-CN", "en"] {
+            let mut seen = std::collections::HashMap::new();
+            for (id, file) in ids_of(lang) {
+                if let Some(first) = seen.insert(id.clone(), file.clone()) {
+                    panic!("{id} is defined twice: in {first} and {file}");
+                }
+            }
+        }
+        let zh: std::collections::BTreeSet<String> =
+            ids_of("zh-CN").into_iter().map(|(id, _)| id).collect();
+        let en: std::collections::BTreeSet<String> =
+            ids_of("en").into_iter().map(|(id, _)| id).collect();
+        let only_zh: Vec<&String> = zh.difference(&en).collect();
+        let only_en: Vec<&String> = en.difference(&zh).collect();
+        assert!(only_zh.is_empty(), "missing in English: {only_zh:?}");
+        assert!(only_en.is_empty(), "missing in Chinese: {only_en:?}");
+    }
+
+    #[test]
+    fn every_literal_key_a_template_asks_for_exists() {
+        let zh: std::collections::BTreeSet<String> =
+            ids_of("zh-CN").into_iter().map(|(id, _)| id).collect();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut stack = vec![root];
+        let mut missing = Vec::new();
+        let mut checked = 0;
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("templates") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                if path.extension().and_then(|e| e.to_str()) != Some("html") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).expect("readable");
+                for part in text.split("t(key=\"").skip(1) {
+                    let Some(end) = part.find('"') else { continue };
+                    let key = &part[..end];
+                    // `"prefix-" ~ value` builds the key at run time; only whole keys are checked.
+                    if part[end + 1..].trim_start().starts_with('~') {
+                        continue;
+                    }
+                    checked += 1;
+                    if !zh.contains(key) {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(
+            checked > 200,
+            "only {checked} keys found: is the scan still right?"
+        );
+        assert!(missing.is_empty(), "keys with no message: {missing:#?}");
+    }
 }
