@@ -30,10 +30,10 @@ use crate::domain::mentorship::Finish;
 use crate::domain::workflow::{Action, Outcome};
 use crate::error::AppError;
 use crate::services::auth::{user_by_username, CurrentUser};
-use crate::services::cases::actions::{act, ActionRequest, Params};
+use crate::services::cases::actions::Params;
 use crate::services::cases::intake::{intake, IntakeInput, PartyInput};
 use crate::services::cases::records::{self, SessionInput};
-use crate::services::demo_cases::{settle, Settlement};
+use crate::services::demo_cases::{settle, step_at, Settlement};
 use crate::services::mentorships::{self, MentorshipInput};
 
 /// (worker, employer, summary, dispute type) of the pairs' cases, used in turn.
@@ -146,23 +146,15 @@ impl Loader<'_> {
         params: Params,
         at: DateTime<Utc>,
     ) -> Result<cases::Model, AppError> {
-        let outcome = match &params {
-            Params::Close { outcome, .. } => Some(*outcome),
-            _ => None,
-        };
-        act(
+        let at = at.min(self.now - Duration::minutes(5));
+        step_at(
             self.db,
             self.tz,
             &self.coordinator,
-            case.id,
-            ActionRequest {
-                action,
-                version: Some(case.version),
-                at: Some(at.min(self.now - Duration::minutes(5))),
-                note: None,
-                params: Ok(params),
-                outcome,
-            },
+            case,
+            action,
+            params,
+            at,
         )
         .await
     }

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use entity::cases;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::{json, Map, Value};
 
 use super::intake::risk_flags_json;
@@ -49,6 +49,23 @@ fn field_json(d: &CaseDetails, field: &str) -> Value {
     }
 }
 
+/// Whether `user` may correct `case` now (`domain::case_edit::may_edit`).
+///
+/// # Errors
+/// 403 for those who do not work the case; 422 for a closed case.
+pub async fn check_may_edit(
+    db: &impl ConnectionTrait,
+    user: &CurrentUser,
+    case: &cases::Model,
+) -> Result<(), AppError> {
+    let team = active_team(db, case.id).await?;
+    match case_edit::may_edit(&actor_facts(user, case, &team), status_of(case)?) {
+        Ok(()) => Ok(()),
+        Err(EditRefusal::NotYours) => Err(AppError::Forbidden(Message::key("err-edit-not-yours"))),
+        Err(EditRefusal::Closed) => Err(AppError::Refused(Message::key("err-edit-closed"))),
+    }
+}
+
 /// Corrects the details of case `id`. Nothing changes (and no event is written) when the details
 /// are the same.
 ///
@@ -65,14 +82,7 @@ pub async fn edit_details(
     let thresholds = settings::grading_thresholds(db).await?;
     let txn = begin_write(db).await?;
     let case = find_visible(&txn, user, id).await?;
-    let team = active_team(&txn, id).await?;
-    match case_edit::may_edit(&actor_facts(user, &case, &team), status_of(&case)?) {
-        Ok(()) => {}
-        Err(EditRefusal::NotYours) => {
-            return Err(AppError::Forbidden(Message::key("err-edit-not-yours")))
-        }
-        Err(EditRefusal::Closed) => return Err(AppError::Refused(Message::key("err-edit-closed"))),
-    }
+    check_may_edit(&txn, user, &case).await?;
     if version.is_some_and(|v| v != case.version) {
         return Err(AppError::Conflict(Message::key("err-stale-version")));
     }

@@ -16,9 +16,9 @@ use crate::domain::subsidy::{Period, PeriodKind};
 use crate::domain::workflow::Action;
 use crate::error::AppError;
 use crate::services::auth::{user_by_username, CurrentUser};
-use crate::services::cases::actions::{act, ActionRequest, Params};
+use crate::services::cases::actions::Params;
 use crate::services::cases::intake::{intake, IntakeInput, PartyInput};
-use crate::services::demo_cases::{settle, Settlement};
+use crate::services::demo_cases::{settle, step_at, Settlement};
 
 /// What the demo loaded.
 #[derive(Clone, Debug, Default)]
@@ -134,21 +134,7 @@ async fn step(
     params: Params,
     at: DateTime<Utc>,
 ) -> Result<cases::Model, AppError> {
-    act(
-        db,
-        tz,
-        who,
-        case.id,
-        ActionRequest {
-            action,
-            version: Some(case.version),
-            at: Some(at.min(Utc::now())),
-            note: None,
-            params: Ok(params),
-            outcome: None,
-        },
-    )
-    .await
+    step_at(db, tz, who, case, action, params, at.min(Utc::now())).await
 }
 
 async fn mediators_of(db: &DatabaseConnection, unit_id: i64) -> Result<Vec<i64>, AppError> {

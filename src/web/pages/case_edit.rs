@@ -11,7 +11,7 @@ use crate::domain::case_terms::{DisputeType, RiskFlag, Source};
 use crate::domain::money::{format_yuan, parse_yuan};
 use crate::error::{AppError, FieldErrors, Message};
 use crate::i18n::Lang;
-use crate::services::cases::{edit, find_visible, view};
+use crate::services::cases::{edit, find_visible};
 use crate::web::api::cases::CaseDetailsBody;
 use crate::web::extract::{Loose, PageForm};
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
@@ -146,11 +146,12 @@ pub async fn edit(
     PageUser(session): PageUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let detail = view::detail(&state.db, state.config.time_zone, &session.user, id, false).await?;
-    if !detail.may_edit_details {
-        return Err(AppError::Forbidden(Message::key("err-edit-not-yours")));
-    }
     let case = find_visible(&state.db, &session.user, id).await?;
+    // The form is not offered to whoever may not save it (403, with the reason).
+    match edit::check_may_edit(&state.db, &session.user, &case).await {
+        Err(AppError::Refused(why)) => return Err(AppError::Forbidden(why)),
+        other => other?,
+    }
     let values = EditForm::of(&CaseDetailsBody::from_details(
         &edit::details_of(&case),
         case.version,

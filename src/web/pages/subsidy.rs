@@ -550,6 +550,24 @@ async fn confirm_page(
         .into_response())
 }
 
+/// A confirmation step as first shown: no errors yet, today as the payment date.
+async fn first_confirm(
+    state: &AppState,
+    session: &SessionInfo,
+    lang: Lang,
+    id: i64,
+    step: &'static str,
+) -> Result<Response, AppError> {
+    let none = FieldErrors::new();
+    let confirm = Confirm {
+        step,
+        paid_on: None,
+        errors: &none,
+        status: StatusCode::OK,
+    };
+    confirm_page(state, session, lang, id, confirm).await
+}
+
 /// The confirmation step before approving.
 pub async fn approve_confirm(
     State(state): State<AppState>,
@@ -557,14 +575,7 @@ pub async fn approve_confirm(
     PageUser(session): PageUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let none = FieldErrors::new();
-    let confirm = Confirm {
-        step: "approve",
-        paid_on: None,
-        errors: &none,
-        status: StatusCode::OK,
-    };
-    confirm_page(&state, &session, lang, id, confirm).await
+    first_confirm(&state, &session, lang, id, "approve").await
 }
 
 #[tracing::instrument(skip_all, fields(period_id = id))]
@@ -598,14 +609,7 @@ pub async fn paid_confirm(
     PageUser(session): PageUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let none = FieldErrors::new();
-    let confirm = Confirm {
-        step: "paid",
-        paid_on: None,
-        errors: &none,
-        status: StatusCode::OK,
-    };
-    confirm_page(&state, &session, lang, id, confirm).await
+    first_confirm(&state, &session, lang, id, "paid").await
 }
 
 #[tracing::instrument(skip_all, fields(period_id = id))]
