@@ -1,4 +1,4 @@
-//! A file attached to a case, stored on disk under its SHA-256.
+//! A file attached to a case; its content is in `attachment_chunks` under its SHA-256.
 
 use sea_orm::entity::prelude::*;
 

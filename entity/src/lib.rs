@@ -4,6 +4,7 @@
 pub mod agreement_instalments;
 pub mod agreements;
 pub mod api_tokens;
+pub mod attachment_chunks;
 pub mod attachments;
 pub mod audit_log;
 pub mod calendar_days;

@@ -9,6 +9,7 @@ mod m20261123_000003_sessions_agreements;
 mod m20261123_000004_notifications;
 mod m20261123_000005_subsidies;
 mod m20261123_000006_mentorships;
+mod m20261201_000001_attachment_contents;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_notifications::Migration),
             Box::new(m20261123_000005_subsidies::Migration),
             Box::new(m20261123_000006_mentorships::Migration),
+            Box::new(m20261201_000001_attachment_contents::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! Uploading and downloading case attachments, for the API (bearer token) and the pages (session;
 //! the CSRF token travels in the query string of the multipart form).
 
+use axum::body::Body;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,11 +14,18 @@ use super::AppState;
 use crate::error::{AppError, Message};
 use crate::i18n::Lang;
 use crate::services::auth::CurrentUser;
-use crate::services::cases::attachments::{self, Storage};
+use crate::services::cases::attachments;
 use crate::services::cases::view::AttachmentOut;
+use sea_orm::DatabaseConnection;
 
-fn dir(state: &AppState) -> std::path::PathBuf {
-    state.config.data_dir.join("attachments")
+fn too_large() -> AppError {
+    AppError::field(
+        "file",
+        Message::with(
+            "err-upload-too-large",
+            &[("max", format!("{} MB", MAX_UPLOAD_BYTES / 1024 / 1024))],
+        ),
+    )
 }
 
 /// Reads the `kind` and `file` parts of an upload.
@@ -25,18 +33,10 @@ async fn read_upload(mut form: Multipart) -> Result<(String, String, Vec<u8>), A
     let mut kind = "evidence".to_owned();
     let mut file: Option<(String, Vec<u8>)> = None;
     loop {
-        let field = match form.next_field().await {
+        let mut field = match form.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(AppError::field(
-                    "file",
-                    Message::with(
-                        "err-upload-too-large",
-                        &[("max", format!("{} MB", MAX_UPLOAD_BYTES / 1024 / 1024))],
-                    ),
-                ))
-            }
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
             Err(_) => return Err(AppError::BadRequest("the upload could not be read".into())),
         };
         match field.name() {
@@ -48,20 +48,26 @@ async fn read_upload(mut form: Multipart) -> Result<(String, String, Vec<u8>), A
             }
             Some("file") => {
                 let name = field.file_name().unwrap_or("file").to_owned();
-                let bytes = field.bytes().await.map_err(|e| {
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        AppError::field(
-                            "file",
-                            Message::with(
-                                "err-upload-too-large",
-                                &[("max", format!("{} MB", MAX_UPLOAD_BYTES / 1024 / 1024))],
-                            ),
-                        )
-                    } else {
-                        AppError::BadRequest("the file could not be read".into())
+                // Read piece by piece, stopping as soon as the file is over the limit.
+                let mut bytes = Vec::new();
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(piece)) => {
+                            if bytes.len() + piece.len() > MAX_UPLOAD_BYTES {
+                                return Err(too_large());
+                            }
+                            bytes.extend_from_slice(&piece);
+                        }
+                        Ok(None) => break,
+                        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                            return Err(too_large())
+                        }
+                        Err(_) => {
+                            return Err(AppError::BadRequest("the file could not be read".into()))
+                        }
                     }
-                })?;
-                file = Some((name, bytes.to_vec()));
+                }
+                file = Some((name, bytes));
             }
             _ => {}
         }
@@ -79,12 +85,7 @@ async fn upload(
 ) -> Result<AttachmentOut, AppError> {
     crate::services::cases::find_visible(&state.db, user, id).await?;
     let (kind, name, bytes) = read_upload(form).await?;
-    let folder = dir(state);
-    let storage = Storage {
-        dir: &folder,
-        max_bytes: MAX_UPLOAD_BYTES,
-    };
-    let a = attachments::store(&state.db, &storage, user, id, &name, &kind, &bytes).await?;
+    let a = attachments::store(&state.db, MAX_UPLOAD_BYTES, user, id, &name, &kind, &bytes).await?;
     Ok(AttachmentOut {
         id: a.id,
         filename: a.filename,
@@ -101,17 +102,24 @@ async fn download(
     id: i64,
     attachment_id: i64,
 ) -> Result<Response, AppError> {
-    let (row, bytes) = attachments::open(&state.db, &dir(state), user, id, attachment_id).await?;
+    let row = attachments::open(&state.db, user, id, attachment_id).await?;
     // RFC 6266/5987: the UTF-8 name percent-encoded, so Chinese names survive.
     let disposition = format!(
         "attachment; filename*=UTF-8''{}",
         super::errors::urlencode(&row.filename)
     );
-    let mut response = bytes.into_response();
+    let mut response =
+        Body::from_stream(content_stream(state.db.clone(), row.sha256.clone())).into_response();
     let headers = response.headers_mut();
+    // Only the type sniffed at upload (one of four) is ever sent, never what the client said.
     if let Ok(v) = HeaderValue::from_str(&row.content_type) {
         headers.insert(header::CONTENT_TYPE, v);
     }
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(row.size_bytes));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
@@ -120,6 +128,23 @@ async fn download(
         HeaderValue::from_static("private, no-store"),
     );
     Ok(response)
+}
+
+/// The content of a file, one chunk from the database at a time.
+fn content_stream(
+    db: DatabaseConnection,
+    sha256: String,
+) -> impl futures_util::Stream<Item = Result<Vec<u8>, AppError>> {
+    futures_util::stream::try_unfold(0_i32, move |seq| {
+        let (db, sha256) = (db.clone(), sha256.clone());
+        async move {
+            let chunk = attachments::read_chunk(&db, &sha256, seq).await?;
+            if seq == 0 && chunk.is_none() {
+                tracing::error!(sha256 = %sha256, "attachment content missing from the database");
+            }
+            Ok(chunk.map(|data| (data, seq + 1)))
+        }
+    })
 }
 
 /// Attaches a file to a case (multipart: `kind`, `file`). PDF, JPEG, PNG or WEBP, checked by

@@ -90,6 +90,9 @@ pub fn build_app(state: AppState) -> Router {
     Router::new()
         .merge(pages::router(state.clone()))
         .merge(api_routes)
+        // An unknown path answers the not-found page (or the JSON error under /api), translated
+        // by `errors::localize_errors` like every other error.
+        .fallback(|| async { crate::error::AppError::NotFound })
         // The body limit sits inside the error translation so that its 413 is translated too.
         // Bodies are read through extractors that stop at `DefaultBodyLimit` (JSON and forms at
         // MAX_BODY_BYTES, uploads at their own larger limit); this layer caps everything.

@@ -13,14 +13,33 @@ use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::{self, Lang, LOCALES};
 
+/// The page templates, compiled into the binary so that it runs from any folder (`debug-embed`
+/// makes debug builds and tests read the same embedded copies as a release build).
+#[derive(rust_embed::Embed)]
+#[folder = "templates/"]
+#[include = "*.html"]
+#[include = "**/*.html"]
+#[exclude = "emails/*"]
+pub struct PageTemplates;
+
 /// Loads the templates and registers `t(key=…, lang=…)` (Fluent) and the `yuan` filter.
 ///
 /// # Errors
 /// A template that does not parse (a bug caught at start, not at the first request).
 pub fn templates(tz: chrono_tz::Tz) -> Result<tera::Tera, AppError> {
-    let glob = concat!(env!("CARGO_MANIFEST_DIR"), "/templates/**/*.html");
-    let mut tera =
-        tera::Tera::new(glob).map_err(|e| AppError::Config(format!("templates: {e}")))?;
+    let mut sources = Vec::new();
+    for name in PageTemplates::iter() {
+        let file = PageTemplates::get(&name)
+            .ok_or_else(|| AppError::Config(format!("template {name} is not embedded")))?;
+        let text = String::from_utf8(file.data.into_owned())
+            .map_err(|_| AppError::Config(format!("template {name} is not UTF-8")))?;
+        sources.push((name.into_owned(), text));
+    }
+    let mut tera = tera::Tera::default();
+    // Autoescaping is set before the templates are added: Tera decides it per template name.
+    tera.autoescape_on(vec![".html"]);
+    tera.add_raw_templates(sources)
+        .map_err(|e| AppError::Config(format!("templates: {e:?}")))?;
     tera.register_function("t", FluentLoader::new(&*LOCALES));
     tera.register_filter(
         "yuan",
@@ -51,7 +70,6 @@ pub fn templates(tz: chrono_tz::Tz) -> Result<tera::Tera, AppError> {
             },
         );
     }
-    tera.autoescape_on(vec![".html"]);
     Ok(tera)
 }
 

@@ -1,12 +1,16 @@
 //! Files attached to a case (evidence, IDs, pay slips, photos of the signed agreement): checked by
-//! their content (not their name), stored on disk under their SHA-256, and handed out only to those
-//! who can see the case.
+//! their content (not their name), stored in the database in chunks under their SHA-256 (so every
+//! app server sharing the database sees every file), and handed out only to those who can see the
+//! case.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::Utc;
-use entity::attachments;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use entity::{attachment_chunks, attachments};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect, Set,
+};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -16,6 +20,10 @@ use crate::domain::role::Role;
 use crate::domain::workflow::Status;
 use crate::error::{AppError, Message};
 use crate::services::auth::CurrentUser;
+
+/// How much of a file one row holds: small enough that streaming a download holds little in
+/// memory at a time, large enough that a 10 MB file is a handful of rows.
+pub const CHUNK_BYTES: usize = 512 * 1024;
 
 /// The kinds of file a case can have.
 pub const KINDS: [&str; 5] = ["evidence", "id", "pay_slip", "agreement_photo", "other"];
@@ -35,10 +43,6 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-fn stored_path(dir: &Path, sha256: &str) -> PathBuf {
-    dir.join(&sha256[..2]).join(sha256)
-}
-
 /// Only a plain file name is kept: no folders, no control characters, at most 200 characters.
 fn clean_filename(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
@@ -50,12 +54,6 @@ fn clean_filename(name: &str) -> String {
     }
 }
 
-/// Where files go and how big they may be.
-pub struct Storage<'a> {
-    pub dir: &'a Path,
-    pub max_bytes: usize,
-}
-
 /// Stores a file for a case.
 ///
 /// # Errors
@@ -63,7 +61,7 @@ pub struct Storage<'a> {
 /// disguised file, an unknown kind, or a closed case.
 pub async fn store(
     db: &DatabaseConnection,
-    storage: &Storage<'_>,
+    max_bytes: usize,
     user: &CurrentUser,
     case_id: i64,
     filename: &str,
@@ -85,7 +83,6 @@ pub async fn store(
     if bytes.is_empty() {
         return Err(AppError::field("file", Message::key("err-upload-empty")));
     }
-    let (dir, max_bytes) = (storage.dir, storage.max_bytes);
     if bytes.len() > max_bytes {
         return Err(AppError::field(
             "file",
@@ -98,25 +95,9 @@ pub async fn store(
     let content_type =
         sniff(bytes).ok_or_else(|| AppError::field("file", Message::key("err-upload-type")))?;
     let sha256 = hex::encode(Sha256::digest(bytes));
-    let path = stored_path(dir, &sha256);
-    if !path.exists() {
-        // Written to a temporary name and renamed, so a crash never leaves half a file under
-        // the hash; the same content uploaded twice is stored once.
-        let parent = path
-            .parent()
-            .ok_or_else(|| AppError::Internal("attachment path".into()))?;
-        tokio::fs::create_dir_all(parent)
-            .await
-            .map_err(|e| AppError::Internal(format!("attachment folder: {e}")))?;
-        let tmp = parent.join(format!("{sha256}.{}.tmp", std::process::id()));
-        tokio::fs::write(&tmp, bytes)
-            .await
-            .map_err(|e| AppError::Internal(format!("attachment write: {e}")))?;
-        tokio::fs::rename(&tmp, &path)
-            .await
-            .map_err(|e| AppError::Internal(format!("attachment rename: {e}")))?;
-    }
     let txn = begin_write(db).await?;
+    // The same content uploaded twice (or by two servers at once) is stored once.
+    write_content(&txn, &sha256, bytes).await?;
     let row = attachments::ActiveModel {
         case_id: Set(case.id),
         sha256: Set(sha256),
@@ -147,27 +128,116 @@ pub async fn store(
     Ok(row)
 }
 
-/// A case's file and its bytes, for someone who can see the case.
+/// A case's file, for someone who can see the case; its content is read with [`read_chunk`].
 ///
 /// # Errors
 /// 404 out of scope or no such file.
 pub async fn open(
     db: &DatabaseConnection,
-    dir: &Path,
     user: &CurrentUser,
     case_id: i64,
     attachment_id: i64,
-) -> Result<(attachments::Model, Vec<u8>), AppError> {
+) -> Result<attachments::Model, AppError> {
     find_visible(db, user, case_id).await?;
-    let row = attachments::Entity::find_by_id(attachment_id)
+    attachments::Entity::find_by_id(attachment_id)
         .filter(attachments::Column::CaseId.eq(case_id))
         .one(db)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let bytes = tokio::fs::read(stored_path(dir, &row.sha256))
-        .await
-        .map_err(|e| AppError::Internal(format!("attachment {} missing on disk: {e}", row.id)))?;
-    Ok((row, bytes))
+        .ok_or(AppError::NotFound)
+}
+
+/// The `seq`th piece of the content with this hash, or `None` past its end.
+///
+/// # Errors
+/// The database failed.
+pub async fn read_chunk(
+    db: &impl ConnectionTrait,
+    sha256: &str,
+    seq: i32,
+) -> Result<Option<Vec<u8>>, AppError> {
+    Ok(
+        attachment_chunks::Entity::find_by_id((sha256.to_owned(), seq))
+            .one(db)
+            .await?
+            .map(|c| c.data),
+    )
+}
+
+/// Stores content under its hash, in chunks, unless it is there already.
+async fn write_content(
+    db: &impl ConnectionTrait,
+    sha256: &str,
+    bytes: &[u8],
+) -> Result<(), AppError> {
+    for (seq, piece) in bytes.chunks(CHUNK_BYTES).enumerate() {
+        let seq =
+            i32::try_from(seq).map_err(|_| AppError::Internal("attachment too long".into()))?;
+        attachment_chunks::Entity::insert(attachment_chunks::ActiveModel {
+            sha256: Set(sha256.to_owned()),
+            seq: Set(seq),
+            data: Set(piece.to_vec()),
+        })
+        .on_conflict_do_nothing()
+        .exec(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Copies the files that earlier versions kept under `data_dir/attachments/` into the database;
+/// run at start, after the migrations. A file already in the database is skipped, so running it
+/// again does nothing; the files on disk are left for the operator to remove. Returns how many
+/// files were copied.
+///
+/// # Errors
+/// The database failed, or a file on disk could not be read.
+pub async fn move_files_into_database(
+    db: &DatabaseConnection,
+    data_dir: &Path,
+) -> Result<usize, AppError> {
+    let folder = data_dir.join("attachments");
+    if !folder.is_dir() {
+        return Ok(0);
+    }
+    let hashes: Vec<String> = attachments::Entity::find()
+        .select_only()
+        .column(attachments::Column::Sha256)
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut moved = 0;
+    for sha256 in hashes {
+        if sha256.len() < 2 || read_chunk(db, &sha256, 0).await?.is_some() {
+            continue;
+        }
+        let path = folder.join(&sha256[..2]).join(&sha256);
+        let bytes = match tokio::fs::read(&path).await {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                tracing::warn!(sha256 = %sha256, "attachment missing on disk and in the database");
+                continue;
+            }
+            Err(e) => {
+                return Err(AppError::Internal(format!(
+                    "reading {}: {e}",
+                    path.display()
+                )))
+            }
+        };
+        if hex::encode(Sha256::digest(&bytes)) != sha256 {
+            tracing::warn!(sha256 = %sha256, "attachment on disk does not match its hash; left out");
+            continue;
+        }
+        let txn = begin_write(db).await?;
+        write_content(&txn, &sha256, &bytes).await?;
+        txn.commit().await?;
+        moved += 1;
+    }
+    if moved > 0 {
+        tracing::info!(moved, folder = %folder.display(), "attachments copied into the database; the folder may be removed");
+    }
+    Ok(moved)
 }
 
 #[cfg(test)]

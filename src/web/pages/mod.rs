@@ -65,6 +65,23 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(case_edit::edit).post(case_edit::update),
         )
         .route("/cases/{id}/actions", post(cases::act))
+        .route(
+            "/cases/{id}/attachments",
+            post(super::attachments::page_upload).layer(
+                // Uploads may be larger than the forms everywhere else.
+                axum::extract::DefaultBodyLimit::max(super::extract::MAX_UPLOAD_BYTES + 64 * 1024),
+            ),
+        )
+        .route(
+            "/cases/{id}/attachments/{attachment_id}",
+            get(super::attachments::page_download),
+        )
+        .route("/cases/{id}/group", post(groups::create))
+        .route("/cases/{id}/group/cases", post(groups::add_case))
+        .route(
+            "/cases/{id}/group/representatives",
+            post(groups::set_representatives),
+        )
         .route("/follow-ups", get(follow_ups::index))
         .route("/subsidy", get(subsidy::index))
         .route("/subsidy/periods", post(subsidy::create))
