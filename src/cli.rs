@@ -9,7 +9,7 @@ use tracing_subscriber::EnvFilter;
 use crate::config::Config;
 use crate::domain::role::Role;
 use crate::error::AppError;
-use crate::services::{accounts, demo, demo_cases, demo_mentorships};
+use crate::services::{accounts, demo};
 use crate::{db, i18n, App};
 
 #[derive(Parser, Debug)]
@@ -88,16 +88,30 @@ pub struct Cli {
         global = true
     )]
     pub reminder_interval_secs: u64,
+    /// The address to listen on (used by `serve` and by a plain `mediation`).
+    #[arg(long, env = "BIND", default_value = "127.0.0.1:3000", global = true)]
+    pub bind: String,
+    /// Folder for the mail files written without SMTP_URL (and, before 2026-12, attachments).
+    #[arg(long, env = "DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: std::path::PathBuf,
+    /// `text` (plain lines; coloured only on a terminal) or `json` (one object per line).
+    #[arg(long, env = "LOG_FORMAT", default_value = "text", global = true)]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// How log lines are written.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the pages and the API.
     Serve {
-        #[arg(long, env = "BIND", default_value = "127.0.0.1:3000")]
-        bind: String,
         /// Load the demo street into an empty database.
         #[arg(long)]
         demo: bool,
@@ -160,12 +174,8 @@ pub enum UserCommand {
 
 /// Parses the command line and runs it; the exit code says whether it worked.
 pub async fn run() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
-        .init();
     let cli = Cli::parse();
+    init_logging(cli.log_format);
     match execute(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(AppError::Invalid(fields)) => {
@@ -181,11 +191,25 @@ pub async fn run() -> ExitCode {
     }
 }
 
+/// Logs to standard output: JSON lines with `LOG_FORMAT=json`, otherwise plain text, with colour
+/// only when a person is watching (a file or the journal gets no escape codes).
+fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal;
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Json => builder.json().with_current_span(true).init(),
+        LogFormat::Text => builder.with_ansi(std::io::stdout().is_terminal()).init(),
+    }
+}
+
 async fn execute(cli: Cli) -> Result<(), AppError> {
     let mut config = Config::for_database(&cli.database_url);
     config.time_zone = Config::parse_time_zone(&cli.time_zone)?;
     config.public_url = cli.public_url.clone();
     config.secure_cookies = cli.secure_cookies;
+    config.data_dir = cli.data_dir.clone();
     config.smtp_url = cli.smtp_url.clone().filter(|u| !u.trim().is_empty());
     config.mail_from = cli.mail_from.clone();
     config.mail_retry_base_secs = cli.mail_retry_base_secs;
@@ -194,10 +218,7 @@ async fn execute(cli: Cli) -> Result<(), AppError> {
     config.mail_poll_ms = cli.mail_poll_ms;
     config.reminder_interval_secs = cli.reminder_interval_secs;
     // A plain `mediation` (and `cargo run`) serves with the demo street.
-    let command = cli.command.unwrap_or(Command::Serve {
-        bind: "127.0.0.1:3000".to_owned(),
-        demo: true,
-    });
+    let command = cli.command.unwrap_or(Command::Serve { demo: true });
     match command {
         Command::Migrate => {
             db::connect_and_migrate(&config.database_url).await?;
@@ -242,7 +263,7 @@ async fn execute(cli: Cli) -> Result<(), AppError> {
             );
             Ok(())
         }
-        Command::Serve { bind, demo } => serve(config, &bind, demo).await,
+        Command::Serve { demo } => serve(config, &cli.bind, demo).await,
         Command::Subsidy { command } => {
             use crate::services::subsidy;
             let app = App::build(config).await?;
@@ -272,10 +293,11 @@ async fn execute(cli: Cli) -> Result<(), AppError> {
 async fn serve(config: Config, bind: &str, load_demo: bool) -> Result<(), AppError> {
     let app = App::build(config).await?;
     if load_demo {
-        if let Some(summary) = demo::load_if_empty(&app.state.db).await? {
+        let tz = app.state.config.time_zone;
+        if let Some(street) = demo::load_street_with_cases(&app.state.db, tz).await? {
             println!(
                 "已载入演示街道 / demo street loaded: {} units, {} mediators",
-                summary.units, summary.mediators
+                street.summary.units, street.summary.mediators
             );
             println!(
                 "演示账号 / demo accounts (password: {}):",
@@ -284,20 +306,13 @@ async fn serve(config: Config, bind: &str, load_demo: bool) -> Result<(), AppErr
             for (username, name, role) in demo::DEMO_ACCOUNTS {
                 println!("  {username:<12} {role:<12} {name}", role = role.as_str());
             }
-            let cases =
-                demo_cases::load_if_empty(&app.state.db, app.state.config.time_zone).await?;
+            let (cases, pairs) = (street.cases, street.mentorships);
             println!("已载入 {cases} 件演示案件 / {cases} demo cases loaded");
-            // Before the subsidy periods, so that the draft period counts the pairs' closings.
-            let pairs =
-                demo_mentorships::load_if_empty(&app.state.db, app.state.config.time_zone).await?;
             println!("已载入 {pairs} 对师徒结对 / {pairs} demo mentorships loaded");
-            let subsidies =
-                crate::services::subsidy::load_demo(&app.state.db, app.state.config.time_zone)
-                    .await?;
-            if !subsidies.periods.is_empty() {
+            if !street.subsidy_periods.is_empty() {
                 println!(
                     "已载入以奖代补结算期 / subsidy periods: {}",
-                    subsidies.periods.join(", ")
+                    street.subsidy_periods.join(", ")
                 );
             }
         }

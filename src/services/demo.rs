@@ -78,6 +78,7 @@ const GIVEN: [&str; 24] = [
 ];
 
 /// Who the loaded demo street lets people sign in as.
+#[derive(Debug)]
 pub struct DemoSummary {
     pub units: u64,
     pub mediators: u64,
@@ -311,4 +312,37 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<DemoSummary
         "demo street loaded"
     );
     Ok(Some(summary))
+}
+
+/// What [`load_street_with_cases`] loaded, for the start-up message.
+#[derive(Debug)]
+pub struct DemoStreet {
+    pub summary: DemoSummary,
+    pub cases: u64,
+    pub mentorships: u64,
+    pub subsidy_periods: Vec<String>,
+}
+
+/// The whole demo of a plain `cargo run`: the street, its cases through the real workflow, the
+/// mentor-apprentice pairs and the subsidy periods. Only into a database without any unit.
+///
+/// # Errors
+/// Database failures.
+pub async fn load_street_with_cases(
+    db: &DatabaseConnection,
+    tz: chrono_tz::Tz,
+) -> Result<Option<DemoStreet>, AppError> {
+    let Some(summary) = load_if_empty(db).await? else {
+        return Ok(None);
+    };
+    let cases = super::demo_cases::load_if_empty(db, tz).await?;
+    // Before the subsidy periods, so that the draft period counts the pairs' closings.
+    let mentorships = super::demo_mentorships::load_if_empty(db, tz).await?;
+    let subsidy_periods = super::subsidy::load_demo(db, tz).await?.periods;
+    Ok(Some(DemoStreet {
+        summary,
+        cases,
+        mentorships,
+        subsidy_periods,
+    }))
 }

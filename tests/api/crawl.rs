@@ -24,12 +24,23 @@ pub struct Crawl {
     pub broken: Vec<String>,
 }
 
-/// The values of `attribute="…"` in `html`, HTML entities for `&` undone.
+/// Undoes the escapes Tera writes into attributes.
+fn unescape(value: &str) -> String {
+    value
+        .replace("&#x2F;", "/")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The values of `attribute="…"` in `html`, unescaped.
 fn attribute_values(html: &str, attribute: &str) -> Vec<String> {
     let marker = format!(" {attribute}=\"");
     html.split(marker.as_str())
         .skip(1)
-        .filter_map(|rest| rest.find('"').map(|end| rest[..end].replace("&amp;", "&")))
+        .filter_map(|rest| rest.find('"').map(|end| unescape(&rest[..end])))
         .collect()
 }
 
@@ -159,9 +170,10 @@ pub async fn submit_forms(browser: &Browser, crawl: &mut Crawl, per_shape: usize
     let forms: Vec<Form> = crawl.forms.iter().cloned().collect();
     for form in forms {
         let Some(action) = internal(&form.action) else {
-            crawl
-                .broken
-                .push(format!("form on {} posts outside: {}", form.found_on, form.action));
+            crawl.broken.push(format!(
+                "form on {} posts outside: {}",
+                form.found_on, form.action
+            ));
             continue;
         };
         if action == "/logout" {

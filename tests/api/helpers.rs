@@ -71,17 +71,42 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(load_demo: bool) -> TestApp {
     let url = fresh_database_url().await;
-    let mut config = Config::for_database(&url);
-    // Files (attachments, mail) of each test go to a folder of its own.
-    config.data_dir = std::env::temp_dir()
-        .join("mediation-tests")
-        .join(unique_name());
-    let app = App::build(config).await.expect("app builds");
+    let app = start_on(&url).await;
     if load_demo {
-        demo::load_if_empty(&app.state.db)
-            .await
-            .expect("demo loads");
+        demo::load_if_empty(&app.db).await.expect("demo loads");
     }
+    app
+}
+
+/// Starts the app with everything a plain `cargo run` loads: the street, its cases in every
+/// state, the mentor-apprentice pairs and the subsidy periods.
+pub async fn spawn_app_with_demo_cases() -> TestApp {
+    let url = fresh_database_url().await;
+    let app = start_on(&url).await;
+    demo::load_street_with_cases(&app.db, chrono_tz::Asia::Shanghai)
+        .await
+        .expect("demo loads")
+        .expect("the database was empty");
+    app
+}
+
+/// A folder for one test's files (mail written without SMTP).
+pub fn fresh_data_dir() -> std::path::PathBuf {
+    std::env::temp_dir()
+        .join("mediation-tests")
+        .join(unique_name())
+}
+
+/// Starts an app server over an existing database (several may share one).
+pub async fn start_on(url: &str) -> TestApp {
+    let mut config = Config::for_database(url);
+    config.data_dir = fresh_data_dir();
+    start_with(config).await
+}
+
+/// Starts an app server with these settings.
+pub async fn start_with(config: Config) -> TestApp {
+    let app = App::build(config).await.expect("app builds");
     let db = app.state.db.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -20,10 +20,25 @@ async fn every_link_and_form_of_the_demo_street_resolves_for_every_role() {
             "{role} reached only {:?}",
             seen.pages.keys()
         );
+        // The case page's forms (actions, records, files, related cases) are all among them.
+        if role == "coordinator" {
+            for shape in ["/cases/#/actions", "/cases/#/attachments", "/cases/#/group"] {
+                assert!(
+                    seen.forms
+                        .iter()
+                        .any(|f| crate::crawl::shape(&f.action) == shape),
+                    "no form posts to {shape}"
+                );
+            }
+        }
         submit_forms(&browser, &mut seen, 2).await;
         broken.extend(seen.broken.into_iter().map(|b| format!("{role}: {b}")));
     }
-    assert!(broken.is_empty(), "broken links and forms:\n{}", broken.join("\n"));
+    assert!(
+        broken.is_empty(),
+        "broken links and forms:\n{}",
+        broken.join("\n")
+    );
 }
 
 #[tokio::test]
