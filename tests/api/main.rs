@@ -22,4 +22,5 @@ mod records;
 mod routes;
 mod settings;
 mod subsidy;
+mod two_servers;
 mod units;

@@ -30,14 +30,14 @@ const PUBLIC_URL: &str = "https://tiaojie.example.test";
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Clone, Debug)]
-struct Received {
-    rcpt_to: Vec<String>,
-    data: String,
+pub(crate) struct Received {
+    pub(crate) rcpt_to: Vec<String>,
+    pub(crate) data: String,
 }
 
 type Mailbox = Arc<Mutex<Vec<Received>>>;
 
-struct SmtpServer {
+pub(crate) struct SmtpServer {
     port: u16,
     received: Mailbox,
     task: JoinHandle<()>,
@@ -50,7 +50,7 @@ impl Drop for SmtpServer {
 }
 
 impl SmtpServer {
-    async fn start() -> SmtpServer {
+    pub(crate) async fn start() -> SmtpServer {
         SmtpServer::start_on(0).await
     }
 
@@ -75,15 +75,15 @@ impl SmtpServer {
         }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 
-    fn messages(&self) -> Vec<Received> {
+    pub(crate) fn messages(&self) -> Vec<Received> {
         self.received.lock().expect("lock").clone()
     }
 
-    async fn wait_for(&self, count: usize) -> Vec<Received> {
+    pub(crate) async fn wait_for(&self, count: usize) -> Vec<Received> {
         let start = Instant::now();
         loop {
             let got = self.messages();
@@ -185,9 +185,9 @@ async fn free_port() -> u16 {
 // Reading what arrived: headers, RFC 2047 subjects, multipart bodies.
 // ---------------------------------------------------------------------------------------------
 
-struct Mail {
+pub(crate) struct Mail {
     subject: String,
-    message_id: String,
+    pub(crate) message_id: String,
     text: String,
     html: String,
 }
@@ -283,7 +283,7 @@ fn decode_part(headers: &[(String, String)], body: &str) -> String {
     String::from_utf8(bytes).expect("utf-8 body")
 }
 
-fn parse_mail(raw: &str) -> Mail {
+pub(crate) fn parse_mail(raw: &str) -> Mail {
     let (headers, body) = split_head(raw);
     let content_type = header(&headers, "content-type");
     let boundary = content_type
@@ -319,15 +319,15 @@ fn parse_mail(raw: &str) -> Mail {
 // Apps with mail settings of the test's choosing, stopped gracefully when asked.
 // ---------------------------------------------------------------------------------------------
 
-struct Running {
-    app: TestApp,
+pub(crate) struct Running {
+    pub(crate) app: TestApp,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     served: JoinHandle<()>,
 }
 
 impl Running {
     /// Graceful shutdown: requests finish, then the mail worker and the scheduler stop.
-    async fn shut_down(mut self) {
+    pub(crate) async fn shut_down(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -338,7 +338,7 @@ impl Running {
     }
 }
 
-fn mail_config(url: &str, smtp_url: Option<String>) -> Config {
+pub(crate) fn mail_config(url: &str, smtp_url: Option<String>) -> Config {
     let mut config = Config::for_database(url);
     config.public_url = PUBLIC_URL.to_owned();
     config.smtp_url = smtp_url;
@@ -351,7 +351,7 @@ fn mail_config(url: &str, smtp_url: Option<String>) -> Config {
     config
 }
 
-async fn start(config: Config, load_demo: bool) -> Running {
+pub(crate) async fn start(config: Config, load_demo: bool) -> Running {
     let app = App::build(config).await.expect("app builds");
     if load_demo {
         demo::load_if_empty(&app.state.db)
@@ -404,7 +404,7 @@ async fn user(app: &TestApp, admin: &str, username: &str) -> Value {
 }
 
 /// Gives a demo account an e-mail address through the API, as an admin would.
-async fn give_email(app: &TestApp, username: &str, email: &str) -> Value {
+pub(crate) async fn give_email(app: &TestApp, username: &str, email: &str) -> Value {
     let admin = app.token("admin").await;
     let u = user(app, &admin, username).await;
     let res = app
@@ -459,7 +459,7 @@ async fn act(app: &TestApp, token: &str, case: &Value, mut body: Value) -> Value
 }
 
 /// A station mediator escalates a new case to the hub; returns the case.
-async fn escalate_new_case(app: &TestApp, reason: &str) -> Value {
+pub(crate) async fn escalate_new_case(app: &TestApp, reason: &str) -> Value {
     let mediator = app.token("mediator").await;
     let case = intake(app, &mediator, None).await;
     act(
