@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use reqwest::{Client, Method};
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, PASSWORD};
+use crate::helpers::{fresh_database_url, spawn_app, start_on, PASSWORD};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -327,6 +327,33 @@ impl WebDriver {
             }
             tokio::time::sleep(POLL).await;
         }
+    }
+
+    /// The value of an attribute (`href`, …) of the element matching `css`.
+    pub async fn attribute(&self, css: &str, name: &str) -> Result<String> {
+        let element = self.find(css).await?;
+        let value = self
+            .command(
+                Method::GET,
+                &format!("/element/{element}/attribute/{name}"),
+                None,
+            )
+            .await?;
+        value
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("{name} is not a string: {value}"))
+    }
+
+    /// The value of the browser's cookie `name` for the page shown now.
+    pub async fn cookie(&self, name: &str) -> Result<String> {
+        let value = self
+            .command(Method::GET, &format!("/cookie/{name}"), None)
+            .await?;
+        value["value"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("no cookie {name}: {value}"))
     }
 
     /// The URL of the page shown now.
@@ -830,4 +857,84 @@ async fn a_coordinator_pairs_an_apprentice_and_certifies_them_early_in_a_real_br
     eprintln!("screenshot: {}", path.display());
     browser.quit().await.expect("browser quits");
     eprintln!("the mentorship took {:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn a_file_uploaded_from_the_case_page_on_one_server_downloads_from_the_other() {
+    if !browser_installed() {
+        return;
+    }
+    // Two app servers on one database, as behind a load balancer.
+    let url = fresh_database_url().await;
+    let one = spawn_app_on(&url, true).await;
+    let two = start_on(&url).await;
+    let token = one.token("coordinator").await;
+    let station = one.unit_id(&token, "JB-C01").await;
+    let case: serde_json::Value = one
+        .post(&token, "/api/v1/cases", &serde_json::json!({
+            "intake_unit_id": station, "dispute_type": "wage_arrears", "source": "walk_in", "summary": "工资条作证",
+            "amount_claimed_fen": 300_000, "people_involved": 1,
+            "parties": [{"role": "applicant", "kind": "person", "name": "上传骑手"}, {"role": "respondent", "kind": "organisation", "name": "测试配送站"}]
+        }))
+        .await
+        .json()
+        .await
+        .expect("case");
+    let folder = fresh_dir("upload").expect("folder");
+    let file = folder.join("工资条.pdf");
+    let pdf = "%PDF-1.4\n% 工资条 三月 四月\n".repeat(2_000).into_bytes();
+    std::fs::write(&file, &pdf).expect("write the file");
+
+    let browser = WebDriver::start().await.expect("browser starts");
+    sign_in(&browser, &one.address, "coordinator", "/queue").await;
+    let page = one.url(&format!("/cases/{}", case["id"]));
+    browser.goto(&page).await.expect("open the case");
+    browser
+        .type_into("#attachments input[type=file]", &file.display().to_string())
+        .await
+        .expect("choose the file");
+    browser
+        .click("#attachments button[type=submit]")
+        .await
+        .expect("click upload");
+    browser
+        .wait_for_text("#attachments ul.files", "工资条.pdf")
+        .await
+        .expect("the file is listed on the case page");
+
+    // The same browser session, on the other server: the file is listed and downloads whole.
+    browser
+        .goto(&two.url(&format!("/cases/{}", case["id"])))
+        .await
+        .expect("open the case on the other server");
+    let href = browser
+        .attribute("#attachments ul.files a", "href")
+        .await
+        .expect("the file link");
+    let sid = browser.cookie("sid").await.expect("signed in");
+    let res = reqwest::Client::new()
+        .get(two.url(&href))
+        .header(reqwest::header::COOKIE, format!("sid={sid}"))
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .expect("ascii")
+        .starts_with("attachment;"));
+    assert_eq!(res.bytes().await.expect("bytes").to_vec(), pdf);
+    browser.quit().await.expect("browser quits");
+}
+
+/// An app server over `url`, with the demo street when asked.
+async fn spawn_app_on(url: &str, load_demo: bool) -> crate::helpers::TestApp {
+    let app = start_on(url).await;
+    if load_demo {
+        mediation::services::demo::load_if_empty(&app.db)
+            .await
+            .expect("demo loads");
+    }
+    app
 }
