@@ -12,6 +12,8 @@ use crate::helpers::{fresh_data_dir, Browser, PASSWORD};
 pub struct RunningBinary {
     pub child: Child,
     pub address: String,
+    /// Every line the binary wrote to its standard output so far.
+    pub output: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Drop for RunningBinary {
@@ -79,7 +81,7 @@ pub fn start_binary(
         .current_dir(binary.parent().expect("folder"))
         .env_remove("DATABASE_URL")
         .env("BIND", "127.0.0.1:0")
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
     for (k, v) in envs {
@@ -88,12 +90,15 @@ pub fn start_binary(
     let mut child = command.spawn().expect("the binary starts");
     let stdout = child.stdout.take().expect("stdout");
     let (tx, rx) = std::sync::mpsc::channel();
+    let output = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let lines = output.clone();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if let Some(rest) = line.split("running at http://").nth(1) {
                 let addr = rest.split('/').next().unwrap_or_default().to_owned();
                 let _ = tx.send(addr);
             }
+            lines.lock().expect("lines").push(line);
         }
     });
     let addr = rx
@@ -102,6 +107,7 @@ pub fn start_binary(
     RunningBinary {
         child,
         address: format!("http://{addr}"),
+        output,
     }
 }
 
@@ -156,5 +162,45 @@ async fn the_binary_alone_in_an_empty_folder_serves_every_page_of_the_demo_stree
             status.is_success() && css.contains('{'),
             "the stylesheet is served"
         );
+    }
+    // Written to a pipe (as to a file or the journal), the logs carry no colour codes.
+    let output = running.output.lock().expect("lines").clone();
+    assert!(output.iter().any(|l| l.contains("INFO")), "{output:?}");
+    assert!(!output.iter().any(|l| l.contains('\u{1b}')), "{output:?}");
+}
+
+#[tokio::test]
+async fn with_log_format_json_every_log_line_is_a_json_object() {
+    let binary = binary_in_empty_folder();
+    let url = crate::helpers::fresh_database_url().await;
+    let running = start_binary(
+        &binary,
+        &["serve"],
+        &[("DATABASE_URL", url.as_str()), ("LOG_FORMAT", "json")],
+    );
+    let res = reqwest::get(format!("{}/no/such/page", running.address))
+        .await
+        .expect("request");
+    assert_eq!(res.status(), reqwest::StatusCode::NOT_FOUND);
+    // The request's log line is written after the answer; give it a moment.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let output = running.output.lock().expect("lines").clone();
+        let logs: Vec<serde_json::Value> = output
+            .iter()
+            .filter(|l| l.starts_with('{'))
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+            .collect();
+        if logs.iter().any(|l| l["span"]["route"] == "unmatched") {
+            assert!(logs
+                .iter()
+                .all(|l| l["level"].is_string() && l["timestamp"].is_string()));
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no JSON line for the request: {output:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
