@@ -58,6 +58,10 @@ pub enum AppError {
     /// 429: too many failed sign-ins; try again after this many seconds.
     #[error("too many attempts")]
     TooManyRequests { retry_after_secs: u64 },
+    /// 503: the server is busy with this kind of request (password checks); try again after this
+    /// many seconds.
+    #[error("busy")]
+    Busy { retry_after_secs: u64 },
     /// 500: the database failed. Logged; the user sees nothing internal.
     #[error("database error: {0}")]
     Database(#[from] DbErr),
@@ -87,6 +91,7 @@ impl AppError {
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Invalid(_) | AppError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(_) | AppError::Config(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -105,6 +110,7 @@ impl AppError {
             AppError::Invalid(_) => "invalid",
             AppError::Refused(_) => "not_allowed",
             AppError::TooManyRequests { .. } => "too_many_requests",
+            AppError::Busy { .. } => "busy",
             AppError::Database(_) | AppError::Config(_) | AppError::Internal(_) => "internal",
         }
     }
@@ -122,9 +128,19 @@ impl AppError {
                 "err-too-many-sign-ins",
                 &[("seconds", retry_after_secs.to_string())],
             ),
+            AppError::Busy { .. } => Message::key("err-busy"),
             AppError::Database(_) | AppError::Config(_) | AppError::Internal(_) => {
                 Message::key("err-internal")
             }
+        }
+    }
+
+    /// When a refused client may try again (429 and 503), for the `Retry-After` header.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyRequests { retry_after_secs }
+            | AppError::Busy { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 
@@ -165,10 +181,7 @@ impl IntoResponse for AppError {
                 AppError::BadRequest(detail) => Some(detail.clone()),
                 _ => None,
             },
-            retry_after_secs: match self {
-                AppError::TooManyRequests { retry_after_secs } => Some(retry_after_secs),
-                _ => None,
-            },
+            retry_after_secs: self.retry_after_secs(),
         };
         let mut response = status.into_response();
         response.extensions_mut().insert(report);

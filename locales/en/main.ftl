@@ -153,6 +153,7 @@ err-invalid = Some fields need correcting.
 err-internal = Something went wrong on our side; it has been logged. Please try again later.
 err-too-large = What you sent is too large.
 err-too-many-sign-ins = Too many failed sign-ins; try again in { $seconds } seconds.
+err-busy = The server is busy checking sign-ins; please try again in a few seconds.
 err-role-may-not = Your role may not do this.
 err-csrf = This page has expired; reload it and submit again.
 err-stale-version = Someone else changed this record just now; your change was not saved. Reload and try again.

@@ -153,6 +153,7 @@ err-invalid = 填写的内容有误，请按提示修改。
 err-internal = 系统出了点问题，请稍后再试；已记录，管理员会处理。
 err-too-large = 提交的内容太大。
 err-too-many-sign-ins = 登录失败次数过多，请 { $seconds } 秒后再试。
+err-busy = 正在处理的登录较多，请稍候几秒再试。
 err-role-may-not = 您的角色不能进行这项操作。
 err-csrf = 页面已过期，请刷新页面后重新提交。
 err-stale-version = 别人刚刚修改过这条记录，您的修改没有保存。请刷新后再改。

@@ -301,7 +301,7 @@ pub async fn change_password(
     new_password: &str,
 ) -> Result<(), AppError> {
     let user = get(db, actor, actor.id).await?;
-    if !auth::verify_password(current_password, &user.password_hash).await {
+    if !auth::verify_password(current_password, &user.password_hash).await? {
         return Err(AppError::field(
             "current_password",
             Message::key("err-password-wrong"),

@@ -59,13 +59,13 @@ const FREE_FAILURES: u64 = 5;
 const FAILURE_WINDOW_MINUTES: i64 = 15;
 const MAX_WAIT_SECONDS: u64 = 900;
 
-/// Hashes a password with argon2id on a blocking thread (it takes tens of milliseconds of CPU).
+/// Hashes a password with argon2id on a hashing thread (it takes tens of milliseconds of CPU).
 ///
 /// # Errors
-/// Only if the hashing thread fails.
+/// 503 when too many checks are waiting; 500 if hashing fails.
 pub async fn hash_password(password: &str) -> Result<String, AppError> {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
+    super::hashing::run(move || {
         use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
         let salt = SaltString::generate(&mut OsRng);
         argon2::Argon2::default()
@@ -73,26 +73,17 @@ pub async fn hash_password(password: &str) -> Result<String, AppError> {
             .map(|h| h.to_string())
             .map_err(|e| AppError::Internal(format!("hashing failed: {e}")))
     })
-    .await
-    .map_err(|e| AppError::Internal(format!("hashing thread failed: {e}")))?
+    .await?
 }
 
-/// Checks a password against a stored hash on a blocking thread.
-pub async fn verify_password(password: &str, hash: &str) -> bool {
+/// Checks a password against a stored hash on a hashing thread.
+///
+/// # Errors
+/// 503 when too many checks are waiting (the answer is then neither yes nor no).
+pub async fn verify_password(password: &str, hash: &str) -> Result<bool, AppError> {
     let password = password.to_owned();
     let hash = hash.to_owned();
-    tokio::task::spawn_blocking(move || {
-        use argon2::password_hash::{PasswordHash, PasswordVerifier};
-        PasswordHash::new(&hash)
-            .map(|parsed| {
-                argon2::Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false)
+    super::hashing::run(move || super::hashing::verify(password.as_bytes(), &hash)).await
 }
 
 /// A hash of a password nobody has, checked when the username is unknown so that a wrong username
@@ -138,9 +129,9 @@ pub async fn sign_in(
         .one(db)
         .await?;
     let ok = match &user {
-        Some(u) => verify_password(password, &u.password_hash).await && u.active,
+        Some(u) => verify_password(password, &u.password_hash).await? && u.active,
         None => {
-            verify_password(password, DUMMY_HASH).await;
+            verify_password(password, DUMMY_HASH).await?;
             false
         }
     };
@@ -355,8 +346,12 @@ mod tests {
     #[tokio::test]
     async fn a_hashed_password_verifies_and_a_wrong_one_does_not() {
         let hash = hash_password("tea garden by the river").await.unwrap();
-        assert!(verify_password("tea garden by the river", &hash).await);
-        assert!(!verify_password("tea garden by the sea", &hash).await);
+        assert!(verify_password("tea garden by the river", &hash)
+            .await
+            .unwrap());
+        assert!(!verify_password("tea garden by the sea", &hash)
+            .await
+            .unwrap());
     }
 
     #[tokio::test]

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod demo;
 pub mod demo_cases;
 pub mod demo_mentorships;
+pub mod hashing;
 pub mod joint_report;
 pub mod mediator_record;
 pub mod mediators;

@@ -22,6 +22,7 @@ mod pages;
 mod records;
 mod routes;
 mod settings;
+mod sign_in_burst;
 mod subsidy;
 mod two_servers;
 mod units;

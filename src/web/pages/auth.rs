@@ -122,23 +122,23 @@ pub async fn login(
                 Some(message),
             )
         }
-        Err(AppError::TooManyRequests { retry_after_secs }) => {
-            let message = i18n::message(
-                lang,
-                &crate::error::Message::with(
-                    "err-too-many-sign-ins",
-                    &[("seconds", retry_after_secs.to_string())],
-                ),
-            );
-            login_page(
+        Err(e @ (AppError::TooManyRequests { .. } | AppError::Busy { .. })) => {
+            let (status, retry_after_secs) = (e.status(), e.retry_after_secs().unwrap_or(1));
+            let message = i18n::message(lang, &e.message());
+            let mut page = login_page(
                 &state,
                 jar,
                 lang,
-                StatusCode::TOO_MANY_REQUESTS,
+                status,
                 form.username,
                 next,
                 Some(message),
-            )
+            )?;
+            page.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after_secs),
+            );
+            Ok(page)
         }
         Err(other) => Err(other),
     }
