@@ -106,6 +106,27 @@ pub fn build_app(state: AppState) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
+        // Pages and answers carry personal data: no browser or proxy keeps a copy, unless a
+        // handler said otherwise (the stylesheet).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static(
+                "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            // Only when served over HTTPS (the same switch as Secure cookies): over plain HTTP
+            // the header would be ignored at best and lock a test server out of its browser.
+            state
+                .config
+                .secure_cookies
+                .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains")),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),

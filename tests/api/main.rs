@@ -14,6 +14,7 @@ mod case_pages;
 mod cases;
 mod crawl;
 mod follow_ups;
+mod headers;
 mod health;
 mod mediators;
 mod mentorships;
