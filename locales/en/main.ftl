@@ -167,6 +167,7 @@ err-whole-number = Enter a whole number.
 err-yes-no = Choose yes or no.
 err-date = Enter a date as year-month-day, e.g. 2026-11-23.
 err-wrong-type = Wrong type of value.
+err-control-character = Contains control characters that cannot be shown; please remove them.
 err-code-taken = This code is already in use.
 err-code-chars = Codes may contain only letters, digits, "-" and "_".
 err-unit-not-found = There is no such unit.

@@ -167,6 +167,7 @@ err-whole-number = 请填写整数。
 err-yes-no = 请选择“是”或“否”。
 err-date = 请按 年-月-日 填写日期，如 2026-11-23。
 err-wrong-type = 类型不正确。
+err-control-character = 含有无法显示的控制字符，请删除后重新输入。
 err-code-taken = 这个编号已被使用。
 err-code-chars = 编号只能包含字母、数字、“-”和“_”。
 err-unit-not-found = 没有这个调解组织。

@@ -88,6 +88,8 @@ struct ErrorPage {
     layout: Layout,
     status: u16,
     message: String,
+    /// What is wrong with each field, when the form could not be shown again around them.
+    fields: Vec<String>,
 }
 
 fn page_error(state: &AppState, lang: Lang, report: &ErrorReport) -> Response {
@@ -95,6 +97,11 @@ fn page_error(state: &AppState, lang: Lang, report: &ErrorReport) -> Response {
         layout: Layout::anonymous(lang, "/"),
         status: report.status.as_u16(),
         message: i18n::message(lang, &report.message),
+        fields: report
+            .fields
+            .iter()
+            .map(|(field, m)| format!("{field}: {}", i18n::message(lang, m)))
+            .collect(),
     };
     match render::render(state, "error.html", &page) {
         Ok(html) => (report.status, html).into_response(),

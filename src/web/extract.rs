@@ -40,6 +40,9 @@ where
             ));
         }
         let bytes = read_body(req, state).await?;
+        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+            refuse_control_characters(json_strings(&value, String::new()))?;
+        }
         let mut de = serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize::<_, T>(&mut de) {
             Ok(value) => Ok(ApiJson(value)),
@@ -53,6 +56,60 @@ where
                 }
             }
         }
+    }
+}
+
+/// Whether text holds a character nobody types: NUL and the other control characters, except
+/// line breaks and tabs (which a multi-line field may carry).
+fn has_control_character(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
+/// 422 naming the first field whose text holds a control character.
+fn refuse_control_characters(
+    fields: impl IntoIterator<Item = (String, String)>,
+) -> Result<(), AppError> {
+    for (field, text) in fields {
+        if has_control_character(&text) {
+            let field = if field.is_empty() {
+                "body".to_owned()
+            } else {
+                field
+            };
+            return Err(AppError::field(
+                &field,
+                Message::key("err-control-character"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every string in a JSON value with its path (`parties[0].name`).
+fn json_strings(value: &serde_json::Value, path: String) -> Vec<(String, String)> {
+    match value {
+        serde_json::Value::String(s) => vec![(path, s.clone())],
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .flat_map(|(i, v)| json_strings(v, format!("{path}[{i}]")))
+            .collect(),
+        serde_json::Value::Object(map) => map
+            .iter()
+            .flat_map(|(k, v)| {
+                let key = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                // A key is text too.
+                let mut found = json_strings(v, key.clone());
+                found.push((key, k.clone()));
+                found
+            })
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -99,6 +156,9 @@ where
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = read_body(req, state).await?;
+        if let Ok(pairs) = serde_html_form::from_bytes::<Vec<(String, String)>>(&bytes) {
+            refuse_control_characters(pairs)?;
+        }
         serde_html_form::from_bytes(&bytes)
             .map(PageForm)
             .map_err(|e| AppError::BadRequest(format!("form: {e}")))
@@ -379,6 +439,21 @@ pub fn lang_of(parts: &Parts) -> Lang {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_refused_naming_the_field_but_line_breaks_pass() {
+        let body =
+            serde_json::json!({"summary": "第一行\n第二行\t", "parties": [{"name": "张\u{0}三"}]});
+        let err = refuse_control_characters(json_strings(&body, String::new())).unwrap_err();
+        match err {
+            AppError::Invalid(fields) => assert!(fields.contains_key("parties[0].name")),
+            other => panic!("{other:?}"),
+        }
+        let fine = serde_json::json!({"summary": "第一行\r\n第二行"});
+        assert!(refuse_control_characters(json_strings(&fine, String::new())).is_ok());
+        assert!(has_control_character("a\u{1b}[31m"));
+        assert!(!has_control_character("调解\n笔录"));
+    }
 
     #[test]
     fn loose_values_read_forms_and_json_alike() {

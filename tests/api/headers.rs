@@ -60,3 +60,52 @@ async fn with_secure_cookies_every_answer_pins_https() {
         "max-age=31536000; includeSubDomains"
     );
 }
+
+#[tokio::test]
+async fn a_nul_byte_in_a_text_field_is_refused_naming_the_field_and_nothing_is_written() {
+    let app = spawn_app().await;
+    let token = app.token("coordinator").await;
+    let station = app.unit_id(&token, "JB-C01").await;
+    let res = app
+        .post(
+            &token,
+            "/api/v1/cases",
+            &serde_json::json!({
+                "intake_unit_id": station, "dispute_type": "wage_arrears", "source": "walk_in",
+                "summary": "欠薪\u{0}", "amount_claimed_fen": 1, "people_involved": 1,
+                "parties": [{"role": "applicant", "kind": "person", "name": "甲"},
+                            {"role": "respondent", "kind": "organisation", "name": "乙"}]
+            }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert!(
+        crate::helpers::field_error(&body, "summary").is_some(),
+        "{body}"
+    );
+    let list: serde_json::Value = app
+        .get(&token, "/api/v1/cases")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(list["total"], 0);
+
+    // The same from a page form.
+    let browser = app.browser("admin").await;
+    let res = browser
+        .submit(
+            "/units/new",
+            "/units",
+            &[
+                ("code", "JB-X1"),
+                ("name", "坏\u{1}名字"),
+                ("kind", "village_station"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.expect("page");
+    assert!(html.contains("name: 含有无法显示的控制字符"), "{html}");
+}
