@@ -1,4 +1,5 @@
-//! The command line (DESIGN §7): `serve` (the default), `user add`, `migrate`.
+//! The command line (DESIGN §7): `serve` (the default), `user add`, `migrate`, `subsidy`,
+//! `backup`, `restore`.
 
 use std::process::ExitCode;
 
@@ -9,7 +10,7 @@ use tracing_subscriber::EnvFilter;
 use crate::config::Config;
 use crate::domain::role::Role;
 use crate::error::AppError;
-use crate::services::{accounts, demo, demo_cases, demo_mentorships};
+use crate::services::{accounts, backup, demo, demo_cases, demo_mentorships};
 use crate::{db, i18n, App};
 
 #[derive(Parser, Debug)]
@@ -113,6 +114,20 @@ pub enum Command {
     Subsidy {
         #[command(subcommand)]
         command: SubsidyCommand,
+    },
+    /// Copy the SQLite database to FILE, safely while the server runs (PostgreSQL: use pg_dump).
+    Backup {
+        /// The new backup file; an existing file is never overwritten.
+        file: std::path::PathBuf,
+    },
+    /// Put a backup made by `backup` in place of the SQLite database and migrate it. Stop the
+    /// server first (PostgreSQL: use pg_restore).
+    Restore {
+        /// A file written by `mediation backup`.
+        file: std::path::PathBuf,
+        /// Overwrite a database that already holds cases or units.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -243,6 +258,24 @@ async fn execute(cli: Cli) -> Result<(), AppError> {
             Ok(())
         }
         Command::Serve { bind, demo } => serve(config, &bind, demo).await,
+        Command::Backup { file } => {
+            let report = backup::backup(&config.database_url, &file).await?;
+            println!(
+                "已备份 / backed up: {} ({} bytes)",
+                report.path.display(),
+                report.bytes
+            );
+            Ok(())
+        }
+        Command::Restore { file, force } => {
+            let report = backup::restore(&file, &config.database_url, force).await?;
+            println!(
+                "已恢复 / restored: {} 件案件 cases, {} 条事件 events, {} 个附件 attachments; \
+                 补做迁移 / migrations applied: {}",
+                report.cases, report.events, report.attachments, report.migrations_applied
+            );
+            Ok(())
+        }
         Command::Subsidy { command } => {
             use crate::services::subsidy;
             let app = App::build(config).await?;

@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod auth;
+mod backup;
 mod browser;
 mod calendar;
 mod case_edit;
