@@ -13,6 +13,7 @@ mod case_pages;
 mod cases;
 mod follow_ups;
 mod health;
+mod looks;
 mod mediators;
 mod mentorships;
 mod notifications;
