@@ -388,3 +388,84 @@ async fn a_mediator_records_a_session_an_agreement_prints_it_and_follows_up_in_t
         assert!(html.contains(words), "the case page shows {words}");
     }
 }
+
+#[tokio::test]
+async fn a_mediators_case_list_puts_overdue_then_due_soon_first_and_closed_cases_last() {
+    let app = spawn_app().await;
+    let coordinator = app.token("coordinator").await;
+    let mediator = app.token("mediator").await;
+    let station = app.unit_id(&coordinator, "JB-C01").await;
+    let lead = {
+        let list: serde_json::Value = app
+            .get(
+                &coordinator,
+                &format!("/api/v1/mediators?unit_id={station}"),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        list["items"][0]["id"].as_i64().unwrap()
+    };
+    let intake = |days_ago: i64, name: &'static str| {
+        let body = serde_json::json!({
+            "intake_unit_id": station, "dispute_type": "overtime", "source": "walk_in", "summary": name,
+            "amount_claimed_fen": 100_000, "people_involved": 1,
+            "received_at": (chrono::Utc::now() - chrono::Duration::days(days_ago)).to_rfc3339(),
+            "parties": [{"role": "applicant", "kind": "person", "name": name}, {"role": "respondent", "kind": "organisation", "name": "某公司"}]
+        });
+        let app = &app;
+        let mediator = mediator.clone();
+        async move {
+            let res = app.post(&mediator, "/api/v1/cases", &body).await;
+            assert_eq!(res.status(), StatusCode::CREATED);
+            res.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    // The oldest deadline belongs to a closed case: before, it headed the list.
+    let closed = intake(40, "已结案的").await;
+    let accepted: serde_json::Value = app
+        .post(&coordinator, &format!("/api/v1/cases/{}/actions", closed["id"]), &serde_json::json!({"action": "accept", "version": closed["version"], "lead_mediator_id": lead}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let res = app
+        .post(&coordinator, &format!("/api/v1/cases/{}/actions", closed["id"]), &serde_json::json!({"action": "close", "version": accepted["version"], "outcome": "withdrawn", "reason": "撤回"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let fresh = intake(1, "刚登记的").await;
+    let due_soon = intake(13, "快到期的").await;
+    let overdue = intake(25, "已超期的").await;
+
+    let list: serde_json::Value = app
+        .get(&mediator, "/api/v1/cases?per_page=200")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = list["items"].as_array().unwrap();
+    let rank = |c: &serde_json::Value| match () {
+        _ if c["overdue"] == true => 0,
+        _ if c["due_soon"] == true => 1,
+        _ if c["status"] == "agreed" => 3,
+        _ if c["status"] == "closed" => 4,
+        _ => 2,
+    };
+    let ranks: Vec<i32> = items.iter().map(rank).collect();
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
+    assert_eq!(items.first().unwrap()["id"], overdue["id"]);
+    assert_eq!(items.last().unwrap()["id"], closed["id"]);
+
+    // The page shows them in that order too.
+    let browser = app.browser("mediator").await;
+    let (status, html) = browser.get("/cases").await;
+    assert_eq!(status, StatusCode::OK);
+    let at = |case: &serde_json::Value| {
+        html.find(case["case_no"].as_str().unwrap())
+            .unwrap_or_else(|| panic!("{} is listed", case["case_no"]))
+    };
+    assert!(at(&overdue) < at(&due_soon));
+    assert!(at(&due_soon) < at(&fresh));
+    assert!(at(&fresh) < at(&closed));
+}

@@ -61,10 +61,7 @@ pub struct CaseOut {
 
 impl CaseOut {
     pub fn build(case: &cases::Model, tz: Tz, cal: &Calendar, now: DateTime<Utc>) -> CaseOut {
-        let running = matches!(
-            Status::parse(&case.status),
-            Some(Status::Registered | Status::Accepted | Status::Mediating)
-        );
+        let running = Status::parse(&case.status).is_some_and(Status::clock_runs);
         let state = clocks::deadline_state(case.deadline_at, now, tz);
         let limitation = clocks::arbitration_limitation(
             case.dispute_type == DisputeType::WageArrears.as_str(),
