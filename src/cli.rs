@@ -1,5 +1,4 @@
-//! The command line (DESIGN §7): `serve` (the default), `user add`, `migrate`, `subsidy`,
-//! `backup`, `restore`.
+//! The command line (DESIGN §7): `serve` (the default), `user add`, `migrate`.
 
 use std::process::ExitCode;
 
@@ -10,7 +9,7 @@ use tracing_subscriber::EnvFilter;
 use crate::config::Config;
 use crate::domain::role::Role;
 use crate::error::AppError;
-use crate::services::{accounts, backup, demo, demo_cases, demo_mentorships};
+use crate::services::{accounts, demo, demo_cases, demo_mentorships};
 use crate::{db, i18n, App};
 
 #[derive(Parser, Debug)]
@@ -258,24 +257,6 @@ async fn execute(cli: Cli) -> Result<(), AppError> {
             Ok(())
         }
         Command::Serve { bind, demo } => serve(config, &bind, demo).await,
-        Command::Backup { file } => {
-            let report = backup::backup(&config.database_url, &file).await?;
-            println!(
-                "已备份 / backed up: {} ({} bytes)",
-                report.path.display(),
-                report.bytes
-            );
-            Ok(())
-        }
-        Command::Restore { file, force } => {
-            let report = backup::restore(&file, &config.database_url, force).await?;
-            println!(
-                "已恢复 / restored: {} 件案件 cases, {} 条事件 events, {} 个附件 attachments; \
-                 补做迁移 / migrations applied: {}",
-                report.cases, report.events, report.attachments, report.migrations_applied
-            );
-            Ok(())
-        }
         Command::Subsidy { command } => {
             use crate::services::subsidy;
             let app = App::build(config).await?;
@@ -297,6 +278,25 @@ async fn execute(cli: Cli) -> Result<(), AppError> {
                 }
             };
             print!("{}", subsidy::totals_text(&period));
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let report = crate::services::backup::backup(&config.database_url, &file).await?;
+            println!(
+                "已备份 / backed up: {} ({} bytes)",
+                report.path.display(),
+                report.bytes
+            );
+            Ok(())
+        }
+        Command::Restore { file, force } => {
+            let report =
+                crate::services::backup::restore(&file, &config.database_url, force).await?;
+            println!(
+                "已恢复 / restored: {} 件案件 cases, {} 条事件 events, {} 个附件 attachments; \
+                 补做迁移 / migrations applied: {}",
+                report.cases, report.events, report.attachments, report.migrations_applied
+            );
             Ok(())
         }
     }
