@@ -128,6 +128,20 @@ pub enum Command {
         #[command(subcommand)]
         command: SubsidyCommand,
     },
+    /// Copy the SQLite database to FILE, safely while the server runs (PostgreSQL: use pg_dump).
+    Backup {
+        /// The new backup file; an existing file is never overwritten.
+        file: std::path::PathBuf,
+    },
+    /// Put a backup made by `backup` in place of the SQLite database and migrate it. Stop the
+    /// server first (PostgreSQL: use pg_restore).
+    Restore {
+        /// A file written by `mediation backup`.
+        file: std::path::PathBuf,
+        /// Overwrite a database that already holds cases or units.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -285,6 +299,25 @@ async fn execute(cli: Cli) -> Result<(), AppError> {
                 }
             };
             print!("{}", subsidy::totals_text(&period));
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let report = crate::services::backup::backup(&config.database_url, &file).await?;
+            println!(
+                "已备份 / backed up: {} ({} bytes)",
+                report.path.display(),
+                report.bytes
+            );
+            Ok(())
+        }
+        Command::Restore { file, force } => {
+            let report =
+                crate::services::backup::restore(&file, &config.database_url, force).await?;
+            println!(
+                "已恢复 / restored: {} 件案件 cases, {} 条事件 events, {} 个附件 attachments; \
+                 补做迁移 / migrations applied: {}",
+                report.cases, report.events, report.attachments, report.migrations_applied
+            );
             Ok(())
         }
     }

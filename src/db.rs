@@ -1,9 +1,11 @@
 //! Connecting to SQLite or PostgreSQL (chosen once from the URL scheme) and migrating.
 
+use std::path::PathBuf;
+use std::str::FromStr;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
@@ -74,17 +76,24 @@ pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, AppErr
     Ok(db)
 }
 
-fn create_sqlite_folder(url: &str) -> Result<(), AppError> {
-    let path = url
-        .trim_start_matches("sqlite:")
-        .trim_start_matches("//")
-        .split('?')
-        .next()
-        .unwrap_or_default();
-    if path.is_empty() || path == ":memory:" {
-        return Ok(());
+/// The file a `sqlite:` URL names, as sqlx reads it (options dropped, `%` escapes decoded); `None`
+/// for an in-memory database or a URL of another scheme.
+pub fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let (database, params) = rest.split_once('?').unwrap_or((rest, ""));
+    let database = database.trim_start_matches("//");
+    if database.is_empty() || database == ":memory:" || params.contains("mode=memory") {
+        return None;
     }
-    if let Some(parent) = std::path::Path::new(path).parent() {
+    let options = SqliteConnectOptions::from_str(url).ok()?;
+    Some(options.get_filename().to_path_buf())
+}
+
+fn create_sqlite_folder(url: &str) -> Result<(), AppError> {
+    let Some(path) = sqlite_path(url) else {
+        return Ok(());
+    };
+    if let Some(parent) = path.parent() {
         if !parent.as_os_str().is_empty() {
             std::fs::create_dir_all(parent).map_err(|e| {
                 AppError::Config(format!("cannot create {}: {e}", parent.display()))
@@ -107,4 +116,29 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         ..Default::default()
     };
     Ok(db.begin_with_options(options).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sqlite_url_names_its_file_as_sqlx_reads_it() {
+        let path = |url: &str| sqlite_path(url).map(|p| p.display().to_string());
+        assert_eq!(
+            path("sqlite://data/mediation.db").as_deref(),
+            Some("data/mediation.db")
+        );
+        assert_eq!(
+            path("sqlite:///srv/mediation.db?mode=rwc").as_deref(),
+            Some("/srv/mediation.db")
+        );
+        assert_eq!(
+            path("sqlite://backups/my%20copy.db").as_deref(),
+            Some("backups/my copy.db")
+        );
+        assert_eq!(path("sqlite::memory:"), None);
+        assert_eq!(path("sqlite://?mode=memory"), None);
+        assert_eq!(path("postgres://postgres@127.0.0.1/mediation"), None);
+    }
 }

@@ -93,6 +93,7 @@ print-parties = Parties
 print-matters = Facts and matters in dispute
 print-terms = Having been mediated, the parties agree as follows
 print-amount = Agreed amount
+print-amount-capitals = in Chinese capitals: 人民币{ $words }
 print-performance = How and when
 print-paid-on-signing = Paid in full on signing.
 print-effect = This agreement takes effect when signed by the parties and the mediator and sealed by the mediation committee. One copy for each party and one for the committee.

@@ -93,6 +93,7 @@ print-parties = 当事人
 print-matters = 纠纷主要事实、争议事项
 print-terms = 经调解，自愿达成如下协议
 print-amount = 协议金额
+print-amount-capitals = 大写：人民币{ $words }
 print-performance = 履行方式、时限
 print-paid-on-signing = 签订协议时一次性支付。
 print-effect = 本协议自各方当事人签名、盖章或者按指印，人民调解员签名并加盖人民调解委员会印章之日起生效。本协议一式三份，当事人各执一份，人民调解委员会留存一份。

@@ -1,5 +1,6 @@
 //! All calendar arithmetic of DESIGN §3 "Clocks": rest days, legal periods, the mediation limit,
-//! judicial confirmation, arbitration limitation and the local-time bounds of subsidy periods.
+//! judicial confirmation, arbitration limitation, the local-time bounds of subsidy periods and office
+//! hours.
 //!
 //! Pure: the caller reads the calendar table and the street's time zone and passes them in. Instants are
 //! UTC; "days" are local dates in the street's zone. The clocks are shown and warned about, never used
@@ -13,8 +14,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{
-    DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, Offset, TimeDelta, TimeZone, Utc,
-    Weekday,
+    DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, Offset, TimeDelta, TimeZone, Timelike,
+    Utc, Weekday,
 };
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -213,6 +214,65 @@ pub fn end_of_local_day(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
     match date.succ_opt() {
         Some(next) => start_of_local_day(next, tz),
         None => DateTime::<Utc>::MAX_UTC,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Office hours
+// ---------------------------------------------------------------------------------------------------
+
+/// When a mediation office receives the parties, local time: sessions are held and agreements
+/// signed between these.
+pub const OFFICE_OPENS: NaiveTime = match NaiveTime::from_hms_opt(9, 0, 0) {
+    Some(t) => t,
+    None => panic!("09:00 is a time"),
+};
+pub const OFFICE_CLOSES: NaiveTime = match NaiveTime::from_hms_opt(17, 30, 0) {
+    Some(t) => t,
+    None => panic!("17:30 is a time"),
+};
+
+/// Whether an instant falls in office hours (opening and closing included) in the street's zone.
+pub fn is_office_hours(at: DateTime<Utc>, tz: Tz) -> bool {
+    let time = at.with_timezone(&tz).time();
+    (OFFICE_OPENS..=OFFICE_CLOSES).contains(&time)
+}
+
+/// `at` moved into the office hours of its local day, keeping its place in the day: 00:00 local
+/// becomes 09:00 and the day's last minute 17:25, on five-minute steps, so that the moments of one
+/// day keep their order and later days stay later.
+pub fn within_office_hours(at: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
+    let local = at.with_timezone(&tz);
+    let minute_of_day = i64::from(local.hour() * 60 + local.minute());
+    let span = (OFFICE_CLOSES - OFFICE_OPENS).num_minutes();
+    let offset = minute_of_day * span / (24 * 60) / 5 * 5;
+    local_instant(
+        local.date_naive(),
+        OFFICE_OPENS + TimeDelta::minutes(offset),
+        tz,
+    )
+}
+
+/// The last moment of office hours at or before `at`: `at` itself during them, else the closing
+/// time of the same day (after hours) or of the day before (before opening).
+pub fn latest_office_moment(at: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
+    let local = at.with_timezone(&tz);
+    let (date, time) = (local.date_naive(), local.time());
+    if time > OFFICE_CLOSES {
+        local_instant(date, OFFICE_CLOSES, tz)
+    } else if time < OFFICE_OPENS {
+        local_instant(date.pred_opt().unwrap_or(date), OFFICE_CLOSES, tz)
+    } else {
+        at
+    }
+}
+
+/// A local date and time of day in UTC: the earlier reading when clocks go back, and the time
+/// after midnight counted on from the start of the day when clocks skip over it.
+fn local_instant(date: NaiveDate, time: NaiveTime, tz: Tz) -> DateTime<Utc> {
+    match tz.from_local_datetime(&date.and_time(time)).earliest() {
+        Some(at) => at.with_timezone(&Utc),
+        None => start_of_local_day(date, tz) + (time - NaiveTime::MIN),
     }
 }
 
@@ -512,6 +572,70 @@ mod tests {
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    // --- office hours ---------------------------------------------------------------------------
+
+    fn local_hm(at: DateTime<Utc>) -> String {
+        at.with_timezone(&Shanghai)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    }
+
+    #[test]
+    fn a_late_evening_moment_moves_into_the_late_afternoon_of_the_same_local_day() {
+        // 22:50 local (14:50Z) is 1370/1440 of the day: 09:00 + 485 of the 510 office minutes.
+        let at = within_office_hours(utc("2026-11-20T14:50:00Z"), Shanghai);
+        assert_eq!(local_hm(at), "2026-11-20 17:05");
+        assert_eq!(at, utc("2026-11-20T09:05:00Z"));
+        assert!(is_office_hours(at, Shanghai));
+    }
+
+    #[test]
+    fn midnight_opens_the_office_and_the_last_minute_is_before_closing() {
+        assert_eq!(
+            local_hm(within_office_hours(utc("2026-11-19T16:00:00Z"), Shanghai)),
+            "2026-11-20 09:00"
+        );
+        assert_eq!(
+            local_hm(within_office_hours(utc("2026-11-20T15:59:59Z"), Shanghai)),
+            "2026-11-20 17:25"
+        );
+    }
+
+    #[test]
+    fn moments_keep_their_order_when_moved_into_office_hours() {
+        let start = utc("2026-11-19T16:00:00Z");
+        let mut previous = within_office_hours(start, Shanghai);
+        for minutes in (0..3 * 24 * 60).step_by(7) {
+            let moved = within_office_hours(start + TimeDelta::minutes(minutes), Shanghai);
+            assert!(moved >= previous);
+            assert!(is_office_hours(moved, Shanghai), "{}", local_hm(moved));
+            previous = moved;
+        }
+    }
+
+    #[test]
+    fn the_latest_office_moment_is_now_during_hours_else_the_last_closing() {
+        let during = utc("2026-11-20T03:00:00Z"); // 11:00 local
+        assert_eq!(latest_office_moment(during, Shanghai), during);
+        assert_eq!(
+            local_hm(latest_office_moment(utc("2026-11-20T14:50:00Z"), Shanghai)),
+            "2026-11-20 17:30"
+        );
+        assert_eq!(
+            local_hm(latest_office_moment(utc("2026-11-19T23:00:00Z"), Shanghai)),
+            "2026-11-19 17:30"
+        );
+    }
+
+    #[test]
+    fn office_hours_follow_a_zone_with_summer_time() {
+        // London on the day clocks go forward (29 Mar 2026): 09:00 local is 08:00Z.
+        let london = chrono_tz::Europe::London;
+        let at = within_office_hours(utc("2026-03-29T00:00:00Z"), london);
+        assert_eq!(at, utc("2026-03-29T08:00:00Z"));
+        assert!(is_office_hours(at, london));
     }
 
     fn cal() -> Calendar {

@@ -1,4 +1,15 @@
-//! Masking personal data (ID and phone numbers) wherever the full value is not needed.
+//! Masking personal data (ID and phone numbers) wherever the full value is not needed, and who
+//! may see it in full.
+
+use crate::domain::role::Role;
+use crate::domain::workflow::ActorFacts;
+
+/// Who may see the parties' ID and phone numbers in full (on request, audited): those who work
+/// the case, that is the coordination centre, a mediator of its current unit, a mediator on its
+/// team.
+pub fn may_reveal(actor: &ActorFacts) -> bool {
+    actor.role == Role::Coordinator || actor.at_current_unit || actor.is_assigned
+}
 
 /// `330103199001011234` → `3301**********1234`: keeps the region prefix and the last four.
 pub fn mask_id_number(id: &str) -> String {
@@ -31,6 +42,30 @@ mod tests {
     fn id_and_phone_numbers_are_masked_as_the_design_shows() {
         assert_eq!(mask_id_number("330103199001011234"), "3301**********1234");
         assert_eq!(mask_phone("13900000000"), "139****0000");
+    }
+
+    fn actor(role: Role) -> ActorFacts {
+        ActorFacts {
+            role,
+            at_current_unit: false,
+            is_assigned: false,
+            is_lead: false,
+        }
+    }
+
+    #[test]
+    fn those_who_work_the_case_may_see_personal_data_in_full_and_no_one_else() {
+        assert!(may_reveal(&actor(Role::Coordinator)));
+        let mut here = actor(Role::Mediator);
+        assert!(!may_reveal(&here), "a mediator elsewhere");
+        here.at_current_unit = true;
+        assert!(may_reveal(&here), "a mediator of the case's unit");
+        let mut on_team = actor(Role::Mediator);
+        on_team.is_assigned = true;
+        assert!(may_reveal(&on_team), "a mediator on the team");
+        for role in [Role::Admin, Role::Finance, Role::Viewer] {
+            assert!(!may_reveal(&actor(role)), "{role:?}");
+        }
     }
 
     #[test]

@@ -86,6 +86,24 @@ impl Status {
     pub fn is_open(self) -> bool {
         self != Status::Closed
     }
+
+    /// The statuses whose 15-day mediation clock runs: only these can be due soon or overdue.
+    pub const RUNNING: [Status; 3] = [Status::Registered, Status::Accepted, Status::Mediating];
+
+    pub fn clock_runs(self) -> bool {
+        Status::RUNNING.contains(&self)
+    }
+
+    /// Where cases of this status come in a case list, before ordering by deadline (DESIGN §9:
+    /// due soon and overdue first): running clocks, so overdue then due soon lead; then agreed
+    /// cases; closed ones last.
+    pub fn list_rank(self) -> i32 {
+        match self {
+            Status::Registered | Status::Accepted | Status::Mediating => 0,
+            Status::Agreed => 1,
+            Status::Closed => 2,
+        }
+    }
 }
 
 /// How a closed case ended.
@@ -870,6 +888,18 @@ fn not_now(status: Status, action: Action, outcome: Option<Outcome>) -> Refusal 
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_case_list_puts_running_clocks_first_and_closed_cases_last() {
+        let mut statuses = Status::ALL.to_vec();
+        statuses.reverse();
+        statuses.sort_by_key(|s| s.list_rank());
+        assert!(statuses[..3].iter().all(|s| s.clock_runs()));
+        assert_eq!(statuses[3..], [Status::Agreed, Status::Closed]);
+        assert!(Status::ALL
+            .iter()
+            .all(|s| s.clock_runs() == (s.list_rank() == 0)));
+    }
     use std::collections::{HashMap, HashSet};
 
     use proptest::prelude::*;

@@ -14,6 +14,7 @@ use crate::domain::agreement::{Instalment, SessionOutcome};
 use crate::domain::case_terms::{
     DisputeType, Grade, PartyKind, PartyRole, RiskFlag, Source, TeamRole,
 };
+use crate::domain::clocks;
 use crate::domain::workflow::{Action, Outcome};
 use crate::error::AppError;
 use crate::services::auth::{user_by_username, CurrentUser};
@@ -121,9 +122,24 @@ async fn first_mediator(db: &DatabaseConnection, unit_id: i64) -> Result<i64, Ap
         .ok_or_else(|| AppError::Internal(format!("demo unit {unit_id} has no mediator")))
 }
 
-/// A point `days` after receipt, but never later than a minute ago.
-fn after(case: &cases::Model, days: i64) -> chrono::DateTime<Utc> {
-    (case.received_at + Duration::days(days)).min(Utc::now() - Duration::minutes(1))
+/// When a demo meeting with the parties (a session, a signing) is held. Demo times are offsets
+/// from when the demo was loaded, so their time of day is whatever the clock said then (22:50 at
+/// night, say): `at` is moved into office hours of its local day (`clocks::within_office_hours`),
+/// and back to the last office moment before now when that is still to come. Never before receipt.
+pub fn meeting_at(at: DateTime<Utc>, received_at: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
+    let latest = clocks::latest_office_moment(Utc::now() - Duration::minutes(1), tz);
+    clocks::within_office_hours(at, tz)
+        .min(latest)
+        .max(received_at)
+}
+
+/// A meeting `days` after the case's receipt (see [`meeting_at`]).
+fn meeting_after(case: &cases::Model, days: i64, tz: Tz) -> DateTime<Utc> {
+    meeting_at(
+        case.received_at + Duration::days(days),
+        case.received_at,
+        tz,
+    )
 }
 
 /// Sessions, and for some cases an agreement in instalments, a payment, a follow-up and a
@@ -146,7 +162,7 @@ async fn mediate(
         c,
         case.id,
         SessionInput {
-            held_at: after(case, 2),
+            held_at: meeting_after(case, 2, tz),
             unit_id: case.current_unit_id,
             mediator_ids: vec![lead],
             attendees: "申请人、被申请人代表".into(),
@@ -160,7 +176,7 @@ async fn mediate(
     if i % 12 != 1 {
         return Ok(());
     }
-    let signed_at = after(case, 3);
+    let signed_at = meeting_after(case, 3, tz);
     let signed_on = crate::domain::clocks::local_date(signed_at, tz);
     let amount = (case.amount_claimed_fen / 2 / 100) * 100;
     let first = amount / 3;
@@ -227,8 +243,9 @@ pub struct Settlement {
 
 /// Settles an accepted (or reopened) case the way a mediator does, through the real services: a
 /// session ending in agreement, an agreement paid on signing (half the claim, in whole yuan), then
-/// a close with the outcome resolved. Each time is kept at least a minute before now; they should
-/// be after receipt and in order. A complex or major grade must be confirmed first.
+/// a close with the outcome resolved. The session and the signing are held in office hours
+/// ([`meeting_at`]); each time is kept at least a minute before now; they should be after receipt
+/// and in order. A complex or major grade must be confirmed first.
 ///
 /// # Errors
 /// Whatever the services refuse (a case not accepted, an unconfirmed grade…), database failures.
@@ -245,7 +262,7 @@ pub async fn settle(
         who,
         case.id,
         SessionInput {
-            held_at: s.session_at.min(latest),
+            held_at: meeting_at(s.session_at, case.received_at, tz),
             unit_id: case.current_unit_id,
             mediator_ids: s.mediator_ids,
             attendees: "申请人、被申请人代表".into(),
@@ -262,7 +279,7 @@ pub async fn settle(
         who,
         case.id,
         AgreementInput {
-            signed_at: s.signed_at.min(latest),
+            signed_at: meeting_at(s.signed_at, case.received_at, tz),
             matters: case.summary.clone(),
             terms: "被申请人于协议签订时一次性支付，申请人放弃其他请求。".into(),
             amount_fen: (case.amount_claimed_fen / 2 / 100) * 100,

@@ -33,7 +33,7 @@ use crate::services::auth::{user_by_username, CurrentUser};
 use crate::services::cases::actions::Params;
 use crate::services::cases::intake::{intake, IntakeInput, PartyInput};
 use crate::services::cases::records::{self, SessionInput};
-use crate::services::demo_cases::{settle, step_at, Settlement};
+use crate::services::demo_cases::{meeting_at, settle, step_at, Settlement};
 use crate::services::mentorships::{self, MentorshipInput};
 
 /// (worker, employer, summary, dispute type) of the pairs' cases, used in turn.
@@ -276,7 +276,7 @@ impl Loader<'_> {
                     &self.coordinator,
                     case.id,
                     SessionInput {
-                        held_at: session_at.min(self.now - Duration::minutes(4)),
+                        held_at: meeting_at(session_at, received_at, self.tz),
                         unit_id: case.current_unit_id,
                         mediator_ids: team,
                         attendees: "申请人、被申请人代表".into(),

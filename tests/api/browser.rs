@@ -30,7 +30,7 @@ type Result<T> = std::result::Result<T, String>;
 
 /// Whether the browser is installed. Without it a developer's run skips these tests, loudly; CI
 /// (`CI=true`) must have it, so there a missing browser fails the run.
-fn browser_installed() -> bool {
+pub(crate) fn browser_installed() -> bool {
     if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
         return true;
     }
@@ -309,6 +309,23 @@ impl WebDriver {
             .ok_or_else(|| format!("text is not a string: {value}"))
     }
 
+    /// The computed value of a CSS property of the element matching `css`, as the browser
+    /// reports it (colours as `rgba(r, g, b, a)`).
+    pub async fn css_value(&self, css: &str, property: &str) -> Result<String> {
+        let element = self.find(css).await?;
+        let value = self
+            .command(
+                Method::GET,
+                &format!("/element/{element}/css/{property}"),
+                None,
+            )
+            .await?;
+        value
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("css value is not a string: {value}"))
+    }
+
     /// Waits up to [`WAIT`] for the element matching `css` to show `expected`; returns its text.
     pub async fn wait_for_text(&self, css: &str, expected: &str) -> Result<String> {
         let deadline = Instant::now() + WAIT;
@@ -482,7 +499,7 @@ fn screenshot_path(name: &str) -> PathBuf {
 
 /// Signs in through the login page as a person would: type, click, land on the overview.
 /// Signs in and waits for the role's landing page (`/` for admins, `/queue` for coordinators).
-async fn sign_in(browser: &WebDriver, base: &str, username: &str, landing: &str) {
+pub(crate) async fn sign_in(browser: &WebDriver, base: &str, username: &str, landing: &str) {
     browser
         .goto(&format!("{base}/login"))
         .await

@@ -388,3 +388,197 @@ async fn a_mediator_records_a_session_an_agreement_prints_it_and_follows_up_in_t
         assert!(html.contains(words), "the case page shows {words}");
     }
 }
+
+#[tokio::test]
+async fn a_mediators_case_list_puts_overdue_then_due_soon_first_and_closed_cases_last() {
+    let app = spawn_app().await;
+    let coordinator = app.token("coordinator").await;
+    let mediator = app.token("mediator").await;
+    let station = app.unit_id(&coordinator, "JB-C01").await;
+    let lead = {
+        let list: serde_json::Value = app
+            .get(
+                &coordinator,
+                &format!("/api/v1/mediators?unit_id={station}"),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        list["items"][0]["id"].as_i64().unwrap()
+    };
+    let intake = |days_ago: i64, name: &'static str| {
+        let body = serde_json::json!({
+            "intake_unit_id": station, "dispute_type": "overtime", "source": "walk_in", "summary": name,
+            "amount_claimed_fen": 100_000, "people_involved": 1,
+            "received_at": (chrono::Utc::now() - chrono::Duration::days(days_ago)).to_rfc3339(),
+            "parties": [{"role": "applicant", "kind": "person", "name": name}, {"role": "respondent", "kind": "organisation", "name": "某公司"}]
+        });
+        let app = &app;
+        let mediator = mediator.clone();
+        async move {
+            let res = app.post(&mediator, "/api/v1/cases", &body).await;
+            assert_eq!(res.status(), StatusCode::CREATED);
+            res.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    // The oldest deadline belongs to a closed case: before, it headed the list.
+    let closed = intake(40, "已结案的").await;
+    let accepted: serde_json::Value = app
+        .post(&coordinator, &format!("/api/v1/cases/{}/actions", closed["id"]), &serde_json::json!({"action": "accept", "version": closed["version"], "lead_mediator_id": lead}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let res = app
+        .post(&coordinator, &format!("/api/v1/cases/{}/actions", closed["id"]), &serde_json::json!({"action": "close", "version": accepted["version"], "outcome": "withdrawn", "reason": "撤回"}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let fresh = intake(1, "刚登记的").await;
+    let due_soon = intake(13, "快到期的").await;
+    let overdue = intake(25, "已超期的").await;
+
+    let list: serde_json::Value = app
+        .get(&mediator, "/api/v1/cases?per_page=200")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = list["items"].as_array().unwrap();
+    let rank = |c: &serde_json::Value| match () {
+        _ if c["overdue"] == true => 0,
+        _ if c["due_soon"] == true => 1,
+        _ if c["status"] == "agreed" => 3,
+        _ if c["status"] == "closed" => 4,
+        _ => 2,
+    };
+    let ranks: Vec<i32> = items.iter().map(rank).collect();
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
+    assert_eq!(items.first().unwrap()["id"], overdue["id"]);
+    assert_eq!(items.last().unwrap()["id"], closed["id"]);
+
+    // The page shows them in that order too.
+    let browser = app.browser("mediator").await;
+    let (status, html) = browser.get("/cases").await;
+    assert_eq!(status, StatusCode::OK);
+    let at = |case: &serde_json::Value| {
+        html.find(case["case_no"].as_str().unwrap())
+            .unwrap_or_else(|| panic!("{} is listed", case["case_no"]))
+    };
+    assert!(at(&overdue) < at(&due_soon));
+    assert!(at(&due_soon) < at(&fresh));
+    assert!(at(&fresh) < at(&closed));
+}
+
+#[tokio::test]
+async fn the_agreement_print_shows_full_identities_to_those_on_the_case_audited_and_the_amount_in_capitals(
+) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let app = spawn_app().await;
+    let mediator = app.token("mediator").await;
+    let station = app.unit_id(&mediator, "JB-C01").await;
+    let me: serde_json::Value = app
+        .get(&mediator, "/api/v1/auth/me")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let days_ago = |d: i64| (chrono::Utc::now() - chrono::Duration::days(d)).to_rfc3339();
+    let case: serde_json::Value = app
+        .post(&mediator, "/api/v1/cases", &serde_json::json!({
+            "intake_unit_id": station, "dispute_type": "wage_arrears", "source": "walk_in", "summary": "欠薪",
+            "amount_claimed_fen": 2_000_000, "people_involved": 1, "received_at": days_ago(5),
+            "parties": [
+                {"role": "applicant", "kind": "person", "name": "张小骑", "id_number": "330103199001011234", "phone": "13900001111"},
+                {"role": "respondent", "kind": "organisation", "name": "某某配送站"}
+            ]
+        }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = case["id"].as_i64().unwrap();
+    let res = app
+        .post(&mediator, &format!("/api/v1/cases/{id}/actions"), &serde_json::json!({"action": "accept", "version": case["version"], "lead_mediator_id": me["mediator_id"], "at": days_ago(4)}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app
+        .post(
+            &mediator,
+            &format!("/api/v1/cases/{id}/sessions"),
+            &serde_json::json!({
+                "held_at": days_ago(3), "unit_id": station, "mediator_ids": [me["mediator_id"]],
+                "attendees": "双方", "summary": "达成一致", "outcome": "agreement"
+            }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = app
+        .post(&mediator, &format!("/api/v1/cases/{id}/agreement"), &serde_json::json!({
+            "signed_at": days_ago(2), "matters": "拖欠工资", "terms": "一次付清", "amount_fen": 1_234_560, "instalments": []
+        }))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+
+    let prints = |username: &'static str| {
+        let db = app.db.clone();
+        async move {
+            let user = entity::users::Entity::find()
+                .filter(entity::users::Column::Username.eq(username))
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap();
+            entity::audit_log::Entity::find()
+                .filter(entity::audit_log::Column::Action.eq("case.print_agreement"))
+                .filter(entity::audit_log::Column::TargetType.eq("case"))
+                .filter(entity::audit_log::Column::TargetId.eq(id))
+                .filter(entity::audit_log::Column::ActorUserId.eq(user.id))
+                .all(&db)
+                .await
+                .unwrap()
+                .len()
+        }
+    };
+    // The coordination centre and the case's own mediator sign with the parties: full identities,
+    // written to the audit log as a reveal is. A viewer may read the case but not act on it.
+    for (username, full) in [("coordinator", true), ("mediator", true), ("viewer", false)] {
+        let browser = app.browser(username).await;
+        let (status, html) = browser.get(&format!("/cases/{id}/agreement/print")).await;
+        assert_eq!(status, StatusCode::OK, "{username}");
+        assert_eq!(
+            html.contains("330103199001011234"),
+            full,
+            "{username}: ID number"
+        );
+        assert_eq!(html.contains("13900001111"), full, "{username}: phone");
+        assert_eq!(
+            html.contains("3301**********1234"),
+            !full,
+            "{username}: masked ID"
+        );
+        assert_eq!(
+            html.contains("139****1111"),
+            !full,
+            "{username}: masked phone"
+        );
+        assert!(
+            html.contains("¥12,345.60（大写：人民币壹万贰仟叁佰肆拾伍元陆角整）"),
+            "{html}"
+        );
+        assert_eq!(
+            prints(username).await,
+            usize::from(full),
+            "{username}: audit"
+        );
+    }
+    // The case page itself stays masked until a reveal is asked for.
+    let browser = app.browser("mediator").await;
+    let (_, page) = browser.get(&format!("/cases/{id}")).await;
+    assert!(page.contains("3301**********1234") && !page.contains("330103199001011234"));
+    assert!(page.contains("?reveal=pii"), "the mediator may reveal");
+    let viewer = app.browser("viewer").await;
+    let (_, page) = viewer.get(&format!("/cases/{id}")).await;
+    assert!(!page.contains("?reveal=pii"), "a viewer may not");
+}

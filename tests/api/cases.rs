@@ -938,3 +938,46 @@ async fn the_demo_street_has_living_cases_in_every_state() {
         0
     );
 }
+
+#[tokio::test]
+async fn every_demo_session_and_signing_is_held_in_office_hours_local_time() {
+    use mediation::domain::clocks::is_office_hours;
+    use mediation::services::{demo_cases, demo_mentorships, subsidy};
+    use sea_orm::EntityTrait;
+
+    let app = spawn_app().await;
+    let tz = chrono_tz::Asia::Shanghai;
+    // As `mediation serve --demo` loads them.
+    demo_cases::load_if_empty(&app.db, tz).await.unwrap();
+    demo_mentorships::load_if_empty(&app.db, tz).await.unwrap();
+    subsidy::load_demo(&app.db, tz).await.unwrap();
+
+    let local = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&tz).format("%F %H:%M");
+    let sessions = entity::case_sessions::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert!(sessions.len() > 20, "{} sessions", sessions.len());
+    for s in &sessions {
+        assert!(
+            is_office_hours(s.held_at, tz),
+            "session {} of case {} held at {} local",
+            s.id,
+            s.case_id,
+            local(s.held_at)
+        );
+    }
+    let agreements = entity::agreements::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert!(!agreements.is_empty());
+    for a in &agreements {
+        assert!(
+            is_office_hours(a.signed_at, tz),
+            "agreement of case {} signed at {} local",
+            a.case_id,
+            local(a.signed_at)
+        );
+    }
+}

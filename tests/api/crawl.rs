@@ -164,8 +164,9 @@ pub async fn crawl(browser: &Browser, start: &str, per_shape: usize) -> Crawl {
 /// token and no other field, and records those whose action no route answers for this user.
 /// Forms change data: call this after the pages were crawled. Sign-out is left out.
 pub async fn submit_forms(browser: &Browser, crawl: &mut Crawl, per_shape: usize) {
-    let (_, home) = browser.get("/").await;
-    let csrf = csrf_of(&home);
+    // Every signed-in person has this form (some roles' `/` is a redirect).
+    let (_, page) = browser.get("/account/password").await;
+    let csrf = csrf_of(&page);
     let mut per: BTreeMap<(String, String), usize> = BTreeMap::new();
     let forms: Vec<Form> = crawl.forms.iter().cloned().collect();
     for form in forms {

@@ -119,3 +119,78 @@ async fn patching_a_mediator_changes_only_the_fields_given() {
     assert_eq!(after["unit_id"], before["unit_id"]);
     assert_eq!(after["version"], before["version"].as_i64().unwrap() + 1);
 }
+
+/// The `<td …>` opening tags of each `<table class="list…">` of a page, with the table's headings.
+fn list_tables(html: &str) -> Vec<(Vec<String>, Vec<String>)> {
+    html.split("<table class=\"list")
+        .skip(1)
+        .map(|rest| {
+            let table = rest.split("</table>").next().unwrap_or_default();
+            let headings = table
+                .split("<th>")
+                .skip(1)
+                .map(|th| th.split("</th>").next().unwrap_or_default().to_owned())
+                .collect();
+            let cells = table
+                .split("<td")
+                .skip(1)
+                .map(|td| td.split('>').next().unwrap_or_default().to_owned())
+                .collect();
+            (headings, cells)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_tables_of_a_mediators_record_label_every_cell_for_a_phone() {
+    let app = spawn_app().await;
+    let token = app.token("coordinator").await;
+    let station = app.unit_id(&token, "JB-C01").await;
+    let list: Value = app
+        .get(&token, &format!("/api/v1/mediators?unit_id={station}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let lead = list["items"][0]["id"].as_i64().unwrap();
+    // A case led by them, so that both tables (by grade, by dispute type) have rows.
+    let case: Value = app
+        .post(&token, "/api/v1/cases", &json!({
+            "intake_unit_id": station, "dispute_type": "overtime", "source": "walk_in", "summary": "加班费",
+            "amount_claimed_fen": 100_000, "people_involved": 1,
+            "parties": [{"role": "applicant", "kind": "person", "name": "甲"}, {"role": "respondent", "kind": "organisation", "name": "乙公司"}]
+        }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let res = app
+        .post(
+            &token,
+            &format!("/api/v1/cases/{}/actions", case["id"]),
+            &json!({"action": "accept", "version": case["version"], "lead_mediator_id": lead}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    let browser = app.browser("viewer").await;
+    let (status, html) = browser.get(&format!("/mediators/{lead}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let tables = list_tables(&html);
+    assert_eq!(tables.len(), 2, "by grade and by dispute type");
+    for (headings, cells) in tables {
+        assert!(!cells.is_empty());
+        // On a phone the headings are hidden and each cell shows its label (app.css) instead.
+        for cell in cells {
+            let label = cell
+                .split("data-label=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .unwrap_or_else(|| panic!("a cell without a label: <td{cell}>"));
+            assert!(
+                headings.iter().any(|h| h == label),
+                "{label} not in {headings:?}"
+            );
+        }
+    }
+}

@@ -1,6 +1,6 @@
 use reqwest::StatusCode;
 
-use crate::helpers::{spawn_app, Browser};
+use crate::helpers::{spawn_app, Browser, PASSWORD};
 
 #[tokio::test]
 async fn pages_send_strangers_to_the_sign_in_page() {
@@ -81,7 +81,9 @@ async fn each_role_sees_its_own_navigation_and_is_kept_out_of_the_rest() {
         ("viewer", StatusCode::FORBIDDEN),
     ] {
         let browser = app.browser(role).await;
-        let (status, home) = browser.get("/").await;
+        // The finance clerk's home is the subsidy periods (`/` sends them there).
+        let home_page = if role == "finance" { "/subsidy" } else { "/" };
+        let (status, home) = browser.get(home_page).await;
         assert_eq!(status, StatusCode::OK, "{role}");
         assert_eq!(
             home.contains(">账号</a>"),
@@ -236,9 +238,10 @@ async fn pages_speak_english_on_request_and_remember_it() {
 async fn signing_out_ends_the_session() {
     let app = spawn_app().await;
     let browser = app.browser("finance").await;
-    let res = browser.submit("/", "/logout", &[]).await;
+    // Any page carries the sign-out form; `/` itself sends the finance clerk on to `/subsidy`.
+    let res = browser.submit("/units", "/logout", &[]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(browser.get("/").await.0, StatusCode::SEE_OTHER);
+    assert_eq!(browser.get("/units").await.0, StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]
@@ -281,4 +284,56 @@ async fn changing_the_password_in_the_pages_checks_the_rule() {
     );
     app.token_with("mediator", "quiet mornings by the canal")
         .await;
+}
+
+#[tokio::test]
+async fn the_finance_clerk_lands_on_the_subsidy_periods_and_is_sent_there_from_home() {
+    let app = spawn_app().await;
+    let landings = [
+        ("finance", "/subsidy"),
+        ("coordinator", "/queue"),
+        ("mediator", "/cases"),
+        ("admin", "/"),
+        ("viewer", "/"),
+    ];
+    for (role, landing) in landings {
+        let browser = Browser::new(&app);
+        let res = browser
+            .submit(
+                "/login",
+                "/login",
+                &[("username", role), ("password", PASSWORD), ("next", "/")],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{role}");
+        assert_eq!(Browser::location(&res).as_deref(), Some(landing), "{role}");
+    }
+
+    let finance = app.browser("finance").await;
+    let res = finance.client.get(finance.url("/")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(Browser::location(&res).as_deref(), Some("/subsidy"));
+    let (status, html) = finance.get("/subsidy").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("aria-current=\"page\">以奖代补</a>"),
+        "{html}"
+    );
+    // A notice for home (a changed password) goes along and is shown there.
+    let res = finance
+        .client
+        .get(finance.url("/?notice=password-changed"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        Browser::location(&res).as_deref(),
+        Some("/subsidy?notice=password-changed")
+    );
+    let (_, html) = finance.get("/subsidy?notice=password-changed").await;
+    assert!(html.contains("密码已修改"), "{html}");
+
+    // The others keep the network counts at `/`.
+    let coordinator = app.browser("coordinator").await;
+    assert_eq!(coordinator.get("/").await.0, StatusCode::OK);
 }

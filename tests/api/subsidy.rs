@@ -1037,7 +1037,7 @@ async fn a_finance_clerk_does_the_month_end_in_the_pages() {
     )
     .await;
     let browser = app.browser("finance").await;
-    let (status, home) = browser.get("/").await;
+    let (status, home) = browser.get("/subsidy").await;
     assert_eq!(status, StatusCode::OK);
     assert!(home.contains(">以奖代补</a>"), "finance navigation");
 

@@ -1,11 +1,11 @@
-//! The case list: filters of DESIGN §6 over the user's scope, paged.
+//! The case list: filters of DESIGN §6 over the user's scope, what needs doing first, paged.
 
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
 use entity::{case_assignments, case_invited_units, case_parties, cases};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, Query};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
 
@@ -111,7 +111,7 @@ pub async fn list(
     if let Some(s) = &filter.source {
         query = query.filter(cases::Column::Source.eq(s.as_str()));
     }
-    let running = [Status::Registered, Status::Accepted, Status::Mediating].map(|s| s.as_str());
+    let running = Status::RUNNING.map(Status::as_str);
     if filter.overdue {
         query = query
             .filter(cases::Column::Status.is_in(running))
@@ -141,7 +141,20 @@ pub async fn list(
         );
     }
     let total = query.clone().count(db).await?;
+    // Running clocks first, by deadline (overdue, then due soon, then the rest), then agreed
+    // cases, closed ones last: a page of the list starts with what needs doing (DESIGN §9).
+    let rank: Expr = Status::ALL
+        .into_iter()
+        .fold(CaseStatement::new(), |rank, s| {
+            rank.case(
+                Expr::col(cases::Column::Status).eq(s.as_str()),
+                s.list_rank(),
+            )
+        })
+        .finally(Status::Closed.list_rank())
+        .into();
     let rows = query
+        .order_by(rank, Order::Asc)
         .order_by_asc(cases::Column::DeadlineAt)
         .order_by_desc(cases::Column::Id)
         .offset(page.offset())

@@ -61,10 +61,7 @@ pub struct CaseOut {
 
 impl CaseOut {
     pub fn build(case: &cases::Model, tz: Tz, cal: &Calendar, now: DateTime<Utc>) -> CaseOut {
-        let running = matches!(
-            Status::parse(&case.status),
-            Some(Status::Registered | Status::Accepted | Status::Mediating)
-        );
+        let running = Status::parse(&case.status).is_some_and(Status::clock_runs);
         let state = clocks::deadline_state(case.deadline_at, now, tz);
         let limitation = clocks::arbitration_limitation(
             case.dispute_type == DisputeType::WageArrears.as_str(),
@@ -178,6 +175,8 @@ pub struct CaseDetail {
     pub available_outcomes: Vec<String>,
     /// Whether the parties' personal data is shown in full.
     pub revealed: bool,
+    /// The signed-in user may see the parties' personal data in full (`?reveal=pii`, audited).
+    pub may_reveal: bool,
     /// The signed-in user may record a session now.
     pub may_record_session: bool,
     /// The signed-in user may record the agreement now.
@@ -302,6 +301,28 @@ async fn unit_ref(db: &impl ConnectionTrait, id: i64) -> Result<UnitRef, AppErro
     Ok(UnitRef { id, name })
 }
 
+/// How the parties' ID and phone numbers are shown (who may see them: [`pii::may_reveal`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Disclosure {
+    /// Masked: `3301**********1234`, `139****0000`.
+    Masked,
+    /// In full on request (`?reveal=pii`), audited as `case.reveal_pii`; 403 for anyone else.
+    Reveal,
+    /// The agreement print: an agreement is signed with full identities, so in full for those who
+    /// may see them, audited as `case.print_agreement`, and masked for the others. 404 without an
+    /// agreement.
+    AgreementPrint,
+}
+
+impl Disclosure {
+    fn audit_action(self) -> &'static str {
+        match self {
+            Disclosure::AgreementPrint => "case.print_agreement",
+            Disclosure::Masked | Disclosure::Reveal => "case.reveal_pii",
+        }
+    }
+}
+
 /// One case with its parties, team and timeline. `reveal` shows ID and phone numbers in full, only
 /// to a user who may act on the case, and writes the reveal to the audit log.
 ///
@@ -313,6 +334,27 @@ pub async fn detail(
     user: &CurrentUser,
     id: i64,
     reveal: bool,
+) -> Result<CaseDetail, AppError> {
+    let disclosure = if reveal {
+        Disclosure::Reveal
+    } else {
+        Disclosure::Masked
+    };
+    detail_with(db, tz, user, id, disclosure).await
+}
+
+/// [`detail`] with the parties' personal data shown as `disclosure` says; a reveal is written to
+/// the audit log once everything has been read.
+///
+/// # Errors
+/// 404 out of scope (or, for the print, without an agreement); 403 when revealing is asked by
+/// someone who may not act on the case.
+pub async fn detail_with(
+    db: &impl ConnectionTrait,
+    tz: Tz,
+    user: &CurrentUser,
+    id: i64,
+    disclosure: Disclosure,
 ) -> Result<CaseDetail, AppError> {
     let case = find_visible(db, user, id).await?;
     let cal = calendar::load(db).await?;
@@ -332,31 +374,17 @@ pub async fn detail(
             || actor.at_current_unit);
     let may_edit_details = crate::domain::case_edit::may_edit(&actor, facts.status).is_ok();
     let actions: Vec<Action> = all_actions.into_iter().filter(|a| a.is_api()).collect();
-    if reveal {
-        // Revealing is for those who work the case: its team, its unit, the coordination centre.
-        let may_act = user.is(crate::domain::role::Role::Coordinator)
-            || actor.at_current_unit
-            || actor.is_assigned;
-        if !may_act {
+    let may_reveal = pii::may_reveal(&actor);
+    let reveal = match disclosure {
+        Disclosure::Masked => false,
+        Disclosure::Reveal if !may_reveal => {
             return Err(AppError::Forbidden(crate::error::Message::key(
                 "err-reveal-not-allowed",
             )));
         }
-        audit::record(
-            db,
-            Some(user.id),
-            "case.reveal_pii",
-            "case",
-            Some(case.id),
-            None,
-        )
-        .await?;
-        tracing::info!(
-            case_id = case.id,
-            user_id = user.id,
-            "personal data revealed"
-        );
-    }
+        Disclosure::Reveal => true,
+        Disclosure::AgreementPrint => may_reveal,
+    };
     let parties = case_parties::Entity::find()
         .filter(case_parties::Column::CaseId.eq(case.id))
         .order_by_asc(case_parties::Column::Id)
@@ -515,6 +543,26 @@ pub async fn detail(
             uploaded_at: a.uploaded_at,
         })
         .collect();
+    if disclosure == Disclosure::AgreementPrint && agreement.is_none() {
+        return Err(AppError::NotFound);
+    }
+    if reveal {
+        audit::record(
+            db,
+            Some(user.id),
+            disclosure.audit_action(),
+            "case",
+            Some(case.id),
+            None,
+        )
+        .await?;
+        tracing::info!(
+            case_id = case.id,
+            user_id = user.id,
+            action = disclosure.audit_action(),
+            "personal data revealed"
+        );
+    }
     Ok(CaseDetail {
         current_unit: unit_ref(db, case.current_unit_id).await?,
         intake_unit: unit_ref(db, case.intake_unit_id).await?,
@@ -543,6 +591,7 @@ pub async fn detail(
         },
         available_actions: actions.into_iter().map(|a| a.as_str().to_owned()).collect(),
         revealed: reveal,
+        may_reveal,
         may_record_session,
         may_record_agreement,
         may_follow_up,

@@ -6,7 +6,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
 use crate::services::{accounts, auth};
@@ -103,10 +102,10 @@ pub async fn login(
                 .remove(session::cookie(&state, PRE_CSRF_COOKIE, String::new()))
                 .add(session::cookie(&state, SESSION_COOKIE, token));
             // Without a page to return to, each role lands where its work is (DESIGN §9).
-            let target = match (next.as_str(), user.role) {
-                ("/", Role::Coordinator) => "/queue".to_owned(),
-                ("/", Role::Mediator) => "/cases".to_owned(),
-                _ => next,
+            let target = if next == "/" {
+                super::home::landing(user.role).to_owned()
+            } else {
+                next
             };
             Ok((jar, Redirect::to(&target)).into_response())
         }

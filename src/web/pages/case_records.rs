@@ -276,11 +276,14 @@ struct PrintPage {
     layout: Layout,
     case: CaseDetail,
     signed_on: String,
+    /// The agreed amount in Chinese capitals (大写), as agreements are written.
+    amount_in_capitals: String,
     unit_name: String,
     lead: Option<String>,
 }
 
-/// The agreement laid out for A4, to print on paper or to PDF from the browser.
+/// The agreement laid out for A4, to print on paper or to PDF from the browser. It is signed with
+/// full identities: those who may see them get them (audited), everyone else the masked ones.
 pub async fn print_agreement(
     State(state): State<AppState>,
     lang: Lang,
@@ -288,9 +291,17 @@ pub async fn print_agreement(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let tz = state.config.time_zone;
-    let case = view::detail(&state.db, tz, &session.user, id, false).await?;
+    let case = view::detail_with(
+        &state.db,
+        tz,
+        &session.user,
+        id,
+        view::Disclosure::AgreementPrint,
+    )
+    .await?;
     let agreement = case.agreement.as_ref().ok_or(AppError::NotFound)?;
     let signed_on = local_day(agreement.signed_at, tz);
+    let amount_in_capitals = money::yuan_in_capitals(agreement.amount_fen);
     let lead = case
         .assignments
         .iter()
@@ -299,6 +310,7 @@ pub async fn print_agreement(
     let page = PrintPage {
         layout: Layout::new(&session, lang, "/cases"),
         signed_on,
+        amount_in_capitals,
         unit_name: case.current_unit.name.clone(),
         lead,
         case,

@@ -792,12 +792,7 @@ pub async fn show_page(
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
         None => StatusCode::OK,
     };
-    let can_reveal = session.user.is(Role::Coordinator)
-        || (session.user.is(Role::Mediator)
-            && (session.user.unit_id == Some(case.case.current_unit_id)
-                || case.assignments.iter().any(|a| {
-                    a.ended_at.is_none() && Some(a.mediator_id) == session.user.mediator_id
-                })));
+    let can_reveal = case.may_reveal;
     let page = ShowPage {
         layout: super::auth::notice(Layout::new(session, lang, "/cases"), lang, notice),
         received_at: local_minute(case.case.received_at, tz),

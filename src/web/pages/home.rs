@@ -1,12 +1,13 @@
-//! The first page after sign-in: the network at a glance.
+//! The first page after sign-in: the network at a glance, and where each role lands.
 
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use entity::{mediators, units};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::network::UnitKind;
+use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::web::render::{self, Layout};
@@ -35,12 +36,36 @@ struct HomePage {
     mentors: u64,
 }
 
+/// Where each role's work is (DESIGN §9): the page a sign-in without a page to return to lands on.
+pub fn landing(role: Role) -> &'static str {
+    match role {
+        Role::Coordinator => "/queue",
+        Role::Mediator => "/cases",
+        Role::Finance => "/subsidy",
+        Role::Admin | Role::Viewer => "/",
+    }
+}
+
 pub async fn show(
     State(state): State<AppState>,
     lang: Lang,
     PageUser(session): PageUser,
     Query(q): Query<HomeQuery>,
 ) -> Result<Response, AppError> {
+    // The network counts are no part of a finance clerk's work: their home is the subsidy periods,
+    // also when they open the site's address or click 首页. Coordinators and mediators keep the
+    // counts one click away.
+    if session.user.is(Role::Finance) {
+        let target = match q.notice.as_deref() {
+            Some(notice) => format!(
+                "{}?notice={}",
+                landing(Role::Finance),
+                crate::web::errors::urlencode(notice)
+            ),
+            None => landing(Role::Finance).to_owned(),
+        };
+        return Ok(Redirect::to(&target).into_response());
+    }
     let db = &state.db;
     let mut unit_counts = Vec::new();
     for kind in UnitKind::ALL {

@@ -37,7 +37,8 @@ fn with_notice(layout: Layout, lang: Lang, code: Option<&str>) -> Layout {
         Some(
             c @ ("computed" | "recomputed" | "approved" | "paid" | "rate-added" | "share-saved"),
         ) => layout.with_notice(lang, &format!("subsidy-notice-{c}")),
-        _ => layout,
+        // The finance clerk's home: the notices of `/` (a changed password) land here.
+        other => super::auth::notice(layout, lang, other),
     }
 }
 
