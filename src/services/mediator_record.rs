@@ -150,7 +150,7 @@ pub async fn record(
             mediator_id: Some(mediator.id),
             ..MentorshipFilter::default()
         },
-        PageRequest::new(Some(1), Some(PageRequest::MAX_PER_PAGE)),
+        PageRequest::first(PageRequest::MAX_PER_PAGE),
     )
     .await?;
     let events = mentorships::events_of(db, mediator.id)

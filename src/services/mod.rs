@@ -22,6 +22,8 @@ pub mod units;
 
 use serde::Serialize;
 
+use crate::error::{AppError, FieldErrors, Message};
+
 /// One page of a list, in the shape every list endpoint answers with.
 #[derive(Clone, Debug, Serialize)]
 pub struct Page<T> {
@@ -32,7 +34,7 @@ pub struct Page<T> {
 }
 
 /// Which page of a list to show. `page` counts from 1; `per_page` is capped so that nobody can ask
-/// for the whole database in one request.
+/// for the whole database in one request, and `page` so that no offset can overflow.
 #[derive(Clone, Copy, Debug)]
 pub struct PageRequest {
     pub page: u64,
@@ -41,11 +43,47 @@ pub struct PageRequest {
 
 impl PageRequest {
     pub const MAX_PER_PAGE: u64 = 200;
+    /// The deepest page any list answers (20 million rows at the largest page size): deeper asks
+    /// are refused, so that `(page - 1) × per_page` always fits the database's offset.
+    pub const MAX_PAGE: u64 = 100_000;
+    const DEFAULT_PER_PAGE: u64 = 50;
 
-    pub fn new(page: Option<u64>, per_page: Option<u64>) -> PageRequest {
+    /// The page a client asked for, checked once here for every list.
+    ///
+    /// # Errors
+    /// 422 naming `page` (below 1 or beyond [`Self::MAX_PAGE`]) or `per_page` (outside
+    /// 1..=[`Self::MAX_PER_PAGE`]).
+    pub fn parse(page: Option<u64>, per_page: Option<u64>) -> Result<PageRequest, AppError> {
+        let page = page.unwrap_or(1);
+        let per_page = per_page.unwrap_or(Self::DEFAULT_PER_PAGE);
+        let mut fields = FieldErrors::new();
+        if !(1..=Self::MAX_PAGE).contains(&page) {
+            fields.insert(
+                "page".to_owned(),
+                Message::with("err-page-range", &[("max", Self::MAX_PAGE.to_string())]),
+            );
+        }
+        if !(1..=Self::MAX_PER_PAGE).contains(&per_page) {
+            fields.insert(
+                "per_page".to_owned(),
+                Message::with(
+                    "err-per-page-range",
+                    &[("max", Self::MAX_PER_PAGE.to_string())],
+                ),
+            );
+        }
+        if fields.is_empty() {
+            Ok(PageRequest { page, per_page })
+        } else {
+            Err(AppError::Invalid(fields))
+        }
+    }
+
+    /// The first page of `per_page` rows, for screens that show one page of a fixed size.
+    pub fn first(per_page: u64) -> PageRequest {
         PageRequest {
-            page: page.unwrap_or(1).max(1),
-            per_page: per_page.unwrap_or(50).clamp(1, Self::MAX_PER_PAGE),
+            page: 1,
+            per_page: per_page.clamp(1, Self::MAX_PER_PAGE),
         }
     }
 

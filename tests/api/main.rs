@@ -22,6 +22,7 @@ mod mediators;
 mod mentorships;
 mod notifications;
 mod pages;
+mod paging;
 mod records;
 mod routes;
 mod settings;

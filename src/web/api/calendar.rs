@@ -107,7 +107,7 @@ pub async fn index(
     let page = calendar::list(
         &state.db,
         query.year,
-        PageRequest::new(query.page, query.per_page),
+        PageRequest::parse(query.page, query.per_page)?,
     )
     .await?;
     Ok(Json(ListOut::from_page(page, CalendarDayOut::from)))

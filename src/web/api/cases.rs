@@ -526,7 +526,7 @@ pub async fn index(
         state.config.time_zone,
         &user,
         &filter,
-        PageRequest::new(query.page, query.per_page),
+        PageRequest::parse(query.page, query.per_page)?,
     )
     .await?;
     Ok(Json(ListOut::from_page(page, |c| c)))

@@ -252,7 +252,7 @@ pub async fn index(
     let page = mediators::list(
         &state.db,
         &query.filter(),
-        PageRequest::new(query.page, query.per_page),
+        PageRequest::parse(query.page, query.per_page)?,
     )
     .await?;
     Ok(Json(ListOut::from_page(page, |m| {

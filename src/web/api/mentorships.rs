@@ -139,7 +139,7 @@ pub async fn index(
         &state.db,
         state.config.time_zone,
         &query.filter()?,
-        PageRequest::new(query.page, query.per_page),
+        PageRequest::parse(query.page, query.per_page)?,
     )
     .await?;
     Ok(Json(ListOut::from_page(page, |m| m)))

@@ -80,7 +80,7 @@ pub async fn index(
         &state.db,
         &user,
         query.unread.unwrap_or(false),
-        PageRequest::new(query.page, query.per_page),
+        PageRequest::parse(query.page, query.per_page)?,
     )
     .await?;
     let unread = inbox::unread_count(&state.db, user.id).await?;
@@ -273,7 +273,7 @@ pub async fn outbox_index(
         &state.db,
         &user,
         query.status()?,
-        PageRequest::new(query.page, query.per_page),
+        PageRequest::parse(query.page, query.per_page)?,
     )
     .await?;
     Ok(Json(OutboxListOut {

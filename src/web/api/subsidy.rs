@@ -236,7 +236,7 @@ pub async fn periods(
     crate::web::extract::ApiQuery(q): crate::web::extract::ApiQuery<PeriodQuery>,
 ) -> Result<Json<ListOut<PeriodSummary>>, AppError> {
     let page =
-        service::list_periods(&state.db, &user, PageRequest::new(q.page, q.per_page)).await?;
+        service::list_periods(&state.db, &user, PageRequest::parse(q.page, q.per_page)?).await?;
     Ok(Json(ListOut::from_page(page, |p| p)))
 }
 

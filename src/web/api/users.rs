@@ -196,7 +196,7 @@ pub async fn index(
         &state.db,
         &user,
         &query.filter()?,
-        PageRequest::new(query.page, query.per_page),
+        PageRequest::parse(query.page, query.per_page)?,
     )
     .await?;
     Ok(Json(ListOut::from_page(page, UserOut::from)))

@@ -110,7 +110,7 @@ async fn index_page(
     let days = calendar_service::list(
         &state.db,
         Some(year),
-        PageRequest::new(Some(1), Some(PageRequest::MAX_PER_PAGE)),
+        PageRequest::first(PageRequest::MAX_PER_PAGE),
     )
     .await?
     .items;

@@ -147,7 +147,7 @@ pub async fn index(
         tz,
         &session.user,
         &filter,
-        PageRequest::new(q.page, Some(30)),
+        PageRequest::parse(q.page, Some(30))?,
     )
     .await?;
     let names = unit_names(&state).await?;
@@ -236,7 +236,7 @@ pub async fn queue(
         .filter(|u| u.kind == "street_hub")
         .map(|u| u.id)
         .collect();
-    let page = PageRequest::new(Some(1), Some(50));
+    let page = PageRequest::first(50);
     let mut sections = Vec::new();
     let specs: [(&'static str, &'static str, CaseFilter); 4] = [
         (
@@ -299,7 +299,7 @@ pub async fn queue(
             status: Some(crate::domain::mentorship::PairStatus::Active),
             ..Default::default()
         },
-        PageRequest::new(Some(1), Some(PageRequest::MAX_PER_PAGE)),
+        PageRequest::first(PageRequest::MAX_PER_PAGE),
     )
     .await?
     .items

@@ -99,7 +99,7 @@ pub async fn index(
         &state.db,
         &session.user,
         unread_only,
-        PageRequest::new(q.page, Some(50)),
+        PageRequest::parse(q.page, Some(50))?,
     )
     .await?;
     let pager = Pager::of(&page);
@@ -259,7 +259,7 @@ pub async fn outbox_index(
         &state.db,
         &session.user,
         status,
-        PageRequest::new(q.page, Some(50)),
+        PageRequest::parse(q.page, Some(50))?,
     )
     .await?;
     let pager = Pager::of(&page);

@@ -86,7 +86,7 @@ pub async fn index(
         q: q.q.clone(),
     };
     let page =
-        mediator_service::list(&state.db, &filter, PageRequest::new(q.page, Some(50))).await?;
+        mediator_service::list(&state.db, &filter, PageRequest::parse(q.page, Some(50))?).await?;
     let names = unit_names(&state).await?;
     let pager = Pager::of(&page);
     let rows = page

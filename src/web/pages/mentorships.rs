@@ -69,7 +69,7 @@ pub async fn index(
             status: Some(PairStatus::Active),
             ..MentorshipFilter::default()
         },
-        PageRequest::new(Some(1), Some(PageRequest::MAX_PER_PAGE)),
+        PageRequest::first(PageRequest::MAX_PER_PAGE),
     )
     .await?;
     let page = mentorships::list(
@@ -79,7 +79,7 @@ pub async fn index(
             status,
             ..MentorshipFilter::default()
         },
-        PageRequest::new(q.page, Some(30)),
+        PageRequest::parse(q.page, Some(30))?,
     )
     .await?;
     let (ready, close) = (
@@ -290,7 +290,7 @@ async fn show_page(
             ids: Some(pair.progress.case_ids.clone()),
             ..CaseFilter::default()
         },
-        PageRequest::new(Some(1), Some(PageRequest::MAX_PER_PAGE)),
+        PageRequest::first(PageRequest::MAX_PER_PAGE),
     )
     .await?;
     let units = unit_service::names(&state.db).await?;

@@ -107,7 +107,7 @@ async fn index_page(
     let page: Page<PeriodSummary> = service::list_periods(
         &state.db,
         &session.user,
-        PageRequest::new(view.page, Some(24)),
+        PageRequest::parse(view.page, Some(24))?,
     )
     .await?;
     let pager = Pager::of(&page);
@@ -344,7 +344,7 @@ async fn show_page(
         labels.push(i18n::t(lang, &format!("subsidy-kind-{k}")));
     }
     let total = selected.len() as u64;
-    let page_no = q.page.unwrap_or(1).max(1);
+    let page_no = PageRequest::parse(q.page, Some(ITEMS_PER_PAGE as u64))?.page;
     let pages = total.div_ceil(ITEMS_PER_PAGE as u64).max(1);
     let page_no = page_no.min(pages);
     let items = selected

@@ -66,7 +66,8 @@ pub async fn index(
     }
     .filter()
     .unwrap_or_default();
-    let page = unit_service::list(&state.db, &filter, PageRequest::new(q.page, Some(50))).await?;
+    let page =
+        unit_service::list(&state.db, &filter, PageRequest::parse(q.page, Some(50))?).await?;
     let names = unit_names(&state).await?;
     let pager = Pager::of(&page);
     let rows = page
@@ -142,7 +143,7 @@ pub async fn show(
             parent_id: Some(id),
             ..Default::default()
         },
-        PageRequest::new(Some(1), Some(PageRequest::MAX_PER_PAGE)),
+        PageRequest::first(PageRequest::MAX_PER_PAGE),
     )
     .await?
     .items
@@ -163,7 +164,7 @@ pub async fn show(
             unit_id: Some(id),
             ..Default::default()
         },
-        PageRequest::new(Some(1), Some(PageRequest::MAX_PER_PAGE)),
+        PageRequest::first(PageRequest::MAX_PER_PAGE),
     )
     .await?
     .items

@@ -63,7 +63,7 @@ pub async fn index(
         &state.db,
         &session.user,
         &filter,
-        PageRequest::new(q.page, Some(50)),
+        PageRequest::parse(q.page, Some(50))?,
     )
     .await?;
     let pager = Pager::of(&page);
