@@ -46,6 +46,9 @@ pub struct Cli {
     /// Mark cookies Secure (when served over HTTPS).
     #[arg(long, env = "SECURE_COOKIES", global = true)]
     pub secure_cookies: bool,
+    /// Behind a reverse proxy: take the client's address from X-Forwarded-For.
+    #[arg(long, env = "TRUST_PROXY", global = true)]
+    pub trust_proxy: bool,
     /// Outgoing mail server in lettre's URL form: smtp://host:port (plain), smtp://host?tls=required
     /// (STARTTLS), smtps://user:pass@host (TLS). Without it, e-mails are written to data/mail/*.eml.
     #[arg(long, env = "SMTP_URL", hide_env_values = true, global = true)]
@@ -223,6 +226,7 @@ async fn execute(cli: Cli) -> Result<(), AppError> {
     config.time_zone = Config::parse_time_zone(&cli.time_zone)?;
     config.public_url = cli.public_url.clone();
     config.secure_cookies = cli.secure_cookies;
+    config.trust_proxy = cli.trust_proxy;
     config.data_dir = cli.data_dir.clone();
     config.smtp_url = cli.smtp_url.clone().filter(|u| !u.trim().is_empty());
     config.mail_from = cli.mail_from.clone();

@@ -23,6 +23,9 @@ pub struct Config {
     pub token_hours: i64,
     /// Mark cookies `Secure` (set when the app is served over HTTPS).
     pub secure_cookies: bool,
+    /// Take the client's address from `X-Forwarded-For` (set behind a reverse proxy that writes
+    /// it; never when clients reach the app directly, or they could claim any address).
+    pub trust_proxy: bool,
     /// lettre's URL form (`smtp://127.0.0.1:2525`, `smtps://user:pass@host`); without it, e-mails
     /// are written as `.eml` files under `data_dir/mail`.
     pub smtp_url: Option<String>,
@@ -53,6 +56,7 @@ impl Config {
             session_hours: 12,
             token_hours: 24,
             secure_cookies: false,
+            trust_proxy: false,
             smtp_url: None,
             mail_from: "调解通 <noreply@localhost>".to_owned(),
             mail_retry_base_secs: 30,

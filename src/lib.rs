@@ -75,10 +75,14 @@ impl App {
         // The mail worker and the reminder scheduler stop after the last request has finished.
         let workers = mail::spawn_workers(&self.state)?;
         let router = web::build_app(self.state);
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(|e| AppError::Internal(format!("server: {e}")));
+        // The peer address feeds the limits per address (sign-in throttling).
+        let served = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| AppError::Internal(format!("server: {e}")));
         workers.stop().await;
         served
     }

@@ -8,6 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub username: String,
+    /// The client's address (IP), or empty for rows from before addresses were kept.
+    pub address: String,
     pub at: DateTimeUtc,
 }
 

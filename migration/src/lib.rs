@@ -10,6 +10,7 @@ mod m20261123_000004_notifications;
 mod m20261123_000005_subsidies;
 mod m20261123_000006_mentorships;
 mod m20261201_000001_attachment_contents;
+mod m20261201_000002_sign_in_addresses;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_subsidies::Migration),
             Box::new(m20261123_000006_mentorships::Migration),
             Box::new(m20261201_000001_attachment_contents::Migration),
+            Box::new(m20261201_000002_sign_in_addresses::Migration),
         ]
     }
 }

@@ -16,4 +16,5 @@ pub mod password;
 pub mod pii;
 pub mod role;
 pub mod subsidy;
+pub mod throttle;
 pub mod workflow;

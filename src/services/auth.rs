@@ -6,12 +6,13 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{api_tokens, failed_sign_ins, users, web_sessions};
 use rand::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use sha2::{Digest, Sha256};
 
 use crate::domain::role::Role;
+use crate::domain::throttle::{self, RecentFailures, Verdict};
 use crate::error::{AppError, Message};
 
 /// The signed-in user, as every service sees them.
@@ -54,11 +55,6 @@ impl CurrentUser {
     }
 }
 
-/// Failed sign-ins allowed in the window before each further try must wait.
-const FREE_FAILURES: u64 = 5;
-const FAILURE_WINDOW_MINUTES: i64 = 15;
-const MAX_WAIT_SECONDS: u64 = 900;
-
 /// Hashes a password with argon2id on a hashing thread (it takes tens of milliseconds of CPU).
 ///
 /// # Errors
@@ -91,37 +87,28 @@ pub async fn verify_password(password: &str, hash: &str) -> Result<bool, AppErro
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0cFs1cb1WHn0b0nbgoMgxcBd2a3uISF4xt2qyE0Oo1A";
 
-/// Checks a username and password. Wrong username and wrong password give the same answer.
-/// After [`FREE_FAILURES`] failures within 15 minutes, each further try for that username must
-/// wait twice as long as the one before (up to 15 minutes), or it is refused with 429 unchecked.
+/// Checks a username and password tried from `address` (the client's IP). Wrong username and
+/// wrong password give the same answer and cost the same time. Guessing is slowed down as
+/// [`throttle::decide`] rules, from the failures recorded in the database (so the limits hold
+/// across app servers); a try that must wait is refused with 429 without checking the password.
 ///
 /// # Errors
-/// 401 for wrong credentials or an inactive account, 429 while slowed down.
+/// 401 for wrong credentials or an inactive account, 429 while slowed down, 503 when too many
+/// password checks are waiting.
 pub async fn sign_in(
     db: &DatabaseConnection,
     username: &str,
     password: &str,
+    address: &str,
 ) -> Result<CurrentUser, AppError> {
     let username = username.trim().to_lowercase();
     let now = Utc::now();
-    let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
-    let recent = failed_sign_ins::Entity::find()
-        .filter(failed_sign_ins::Column::Username.eq(&username))
-        .filter(failed_sign_ins::Column::At.gt(since));
-    let failures = recent.clone().count(db).await?;
-    if failures >= FREE_FAILURES {
-        let last = recent
-            .order_by_desc(failed_sign_ins::Column::At)
-            .one(db)
-            .await?
-            .map(|f| f.at)
-            .unwrap_or(now);
-        let wait = wait_after(failures);
-        let allowed_at = last + Duration::seconds(wait as i64);
-        if now < allowed_at {
-            let retry_after_secs = (allowed_at - now).num_seconds().max(1) as u64;
-            return Err(AppError::TooManyRequests { retry_after_secs });
-        }
+    let failures = recent_failures(db, &username, address, now).await?;
+    if let Verdict::Wait { seconds } = throttle::decide(&failures, now) {
+        tracing::info!("sign-in refused while slowed down");
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: seconds,
+        });
     }
 
     let user = users::Entity::find()
@@ -137,8 +124,11 @@ pub async fn sign_in(
     };
     match user {
         Some(user) if ok => {
+            // Only this address's count is forgiven: a success here says nothing of the
+            // guesses made elsewhere.
             failed_sign_ins::Entity::delete_many()
                 .filter(failed_sign_ins::Column::Username.eq(&username))
+                .filter(failed_sign_ins::Column::Address.eq(address))
                 .exec(db)
                 .await?;
             tracing::info!(user_id = user.id, "signed in");
@@ -147,6 +137,7 @@ pub async fn sign_in(
         _ => {
             failed_sign_ins::ActiveModel {
                 username: Set(username),
+                address: Set(address.to_owned()),
                 at: Set(now),
                 ..Default::default()
             }
@@ -158,10 +149,42 @@ pub async fn sign_in(
     }
 }
 
-/// Seconds to wait after `failures` recent failures: 2, 4, 8, … up to 15 minutes.
-fn wait_after(failures: u64) -> u64 {
-    let over = failures.saturating_sub(FREE_FAILURES).min(20) as u32;
-    2u64.saturating_pow(over + 1).min(MAX_WAIT_SECONDS)
+/// The failures of the window that concern a try, read in one bounded query: past a few hundred
+/// every limit has long tripped, so counting further changes nothing.
+async fn recent_failures(
+    db: &DatabaseConnection,
+    username: &str,
+    address: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<RecentFailures, AppError> {
+    let since = now - Duration::minutes(throttle::WINDOW_MINUTES);
+    let rows: Vec<(String, String, chrono::DateTime<Utc>)> = failed_sign_ins::Entity::find()
+        .select_only()
+        .column(failed_sign_ins::Column::Username)
+        .column(failed_sign_ins::Column::Address)
+        .column(failed_sign_ins::Column::At)
+        .filter(failed_sign_ins::Column::At.gt(since))
+        .filter(
+            Condition::any()
+                .add(failed_sign_ins::Column::Username.eq(username))
+                .add(failed_sign_ins::Column::Address.eq(address)),
+        )
+        .order_by_desc(failed_sign_ins::Column::At)
+        .limit(500)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut failures = RecentFailures {
+        last_at: rows.first().map(|(_, _, at)| *at),
+        ..RecentFailures::default()
+    };
+    for (who, from, _) in &rows {
+        let (same_account, same_address) = (who == username, from == address);
+        failures.account += u64::from(same_account);
+        failures.address += u64::from(same_address);
+        failures.account_and_address += u64::from(same_account && same_address);
+    }
+    Ok(failures)
 }
 
 fn new_token() -> String {
@@ -334,14 +357,6 @@ async fn active_user(db: &impl ConnectionTrait, user_id: i64) -> Result<CurrentU
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn waiting_doubles_after_the_free_failures_and_is_capped() {
-        assert_eq!(wait_after(5), 2);
-        assert_eq!(wait_after(6), 4);
-        assert_eq!(wait_after(7), 8);
-        assert_eq!(wait_after(100), MAX_WAIT_SECONDS);
-    }
 
     #[tokio::test]
     async fn a_hashed_password_verifies_and_a_wrong_one_does_not() {

@@ -165,6 +165,39 @@ where
     }
 }
 
+/// The client's IP address, for limits per address: the TCP peer, or, behind a reverse proxy
+/// trusted with `TRUST_PROXY`, the last address of `X-Forwarded-For` (the one the proxy itself
+/// saw; earlier entries are whatever the client wrote).
+pub struct ClientAddress(pub String);
+
+impl FromRequestParts<crate::web::AppState> for ClientAddress {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &crate::web::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if state.config.trust_proxy {
+            let forwarded = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+                .next_back();
+            if let Some(ip) = forwarded {
+                return Ok(ClientAddress(ip.to_string()));
+            }
+        }
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        Ok(ClientAddress(peer.unwrap_or_else(|| "unknown".to_owned())))
+    }
+}
+
 /// A value as forms and JSON send it: a JSON number or boolean, or text typed into a field.
 #[derive(Clone, Debug, Deserialize, serde::Serialize, ToSchema, PartialEq)]
 #[serde(untagged)]

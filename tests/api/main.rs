@@ -28,5 +28,6 @@ mod routes;
 mod settings;
 mod sign_in_burst;
 mod subsidy;
+mod throttle;
 mod two_servers;
 mod units;

@@ -1,5 +1,6 @@
 //! `POST/DELETE /api/v1/auth/token`, `GET /api/v1/auth/me`, `POST /api/v1/auth/password`.
 
+use crate::web::extract::ClientAddress;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
@@ -29,13 +30,14 @@ pub struct TokenResponse {
 
 /// Exchanges a username and password for a bearer token.
 #[utoipa::path(post, path = "/api/v1/auth/token", security(()), request_body = TokenRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)))]
 #[tracing::instrument(skip_all)]
 pub async fn create_token(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     ApiJson(body): ApiJson<TokenRequest>,
 ) -> Result<Json<TokenResponse>, AppError> {
-    let user = auth::sign_in(&state.db, &body.username, &body.password).await?;
+    let user = auth::sign_in(&state.db, &body.username, &body.password, &address).await?;
     let (token, expires_at) =
         auth::issue_api_token(&state.db, user.id, state.config.token_hours).await?;
     Ok(Json(TokenResponse { token, expires_at }))

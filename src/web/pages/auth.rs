@@ -1,5 +1,6 @@
 //! Sign-in, sign-out, change password, and the language switch.
 
+use crate::web::extract::ClientAddress;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -91,10 +92,11 @@ pub async fn login(
     State(state): State<AppState>,
     jar: CookieJar,
     lang: Lang,
+    ClientAddress(address): ClientAddress,
     PageForm(form): PageForm<LoginForm>,
 ) -> Result<Response, AppError> {
     let next = safe_next(&form.next);
-    match auth::sign_in(&state.db, &form.username, &form.password).await {
+    match auth::sign_in(&state.db, &form.username, &form.password, &address).await {
         Ok(user) => {
             let (token, _csrf) =
                 auth::start_session(&state.db, user.id, state.config.session_hours).await?;
