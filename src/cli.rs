@@ -46,6 +46,12 @@ pub struct Cli {
     /// Mark cookies Secure (when served over HTTPS).
     #[arg(long, env = "SECURE_COOKIES", global = true)]
     pub secure_cookies: bool,
+    /// A browser sign-in ends after this many hours without a request.
+    #[arg(long, env = "SESSION_IDLE_HOURS", default_value_t = 8, global = true)]
+    pub session_idle_hours: i64,
+    /// A browser sign-in ends this many days after it began, however busy.
+    #[arg(long, env = "SESSION_MAX_DAYS", default_value_t = 7, global = true)]
+    pub session_max_days: i64,
     /// Behind a reverse proxy: take the client's address from X-Forwarded-For.
     #[arg(long, env = "TRUST_PROXY", global = true)]
     pub trust_proxy: bool,
@@ -227,6 +233,13 @@ async fn execute(cli: Cli) -> Result<(), AppError> {
     config.public_url = cli.public_url.clone();
     config.secure_cookies = cli.secure_cookies;
     config.trust_proxy = cli.trust_proxy;
+    if cli.session_idle_hours < 1 || cli.session_max_days < 1 {
+        return Err(AppError::Config(
+            "SESSION_IDLE_HOURS and SESSION_MAX_DAYS must be at least 1".into(),
+        ));
+    }
+    config.session_idle_hours = cli.session_idle_hours;
+    config.session_max_hours = cli.session_max_days * 24;
     config.data_dir = cli.data_dir.clone();
     config.smtp_url = cli.smtp_url.clone().filter(|u| !u.trim().is_empty());
     config.mail_from = cli.mail_from.clone();

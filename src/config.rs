@@ -17,8 +17,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The address people reach the app at, for links in e-mails.
     pub public_url: String,
-    /// How long a browser sign-in lasts.
-    pub session_hours: i64,
+    /// A browser sign-in ends after this long without a request (OWASP ASVS 3.3.2)…
+    pub session_idle_hours: i64,
+    /// …and this long after signing in, however busy (ASVS 3.3.4).
+    pub session_max_hours: i64,
     /// How long an API token lasts.
     pub token_hours: i64,
     /// Mark cookies `Secure` (set when the app is served over HTTPS).
@@ -53,7 +55,8 @@ impl Config {
             time_zone: chrono_tz::Asia::Shanghai,
             data_dir: PathBuf::from("data"),
             public_url: "http://127.0.0.1:3000".to_owned(),
-            session_hours: 12,
+            session_idle_hours: 8,
+            session_max_hours: 7 * 24,
             token_hours: 24,
             secure_cookies: false,
             trust_proxy: false,

@@ -11,6 +11,7 @@ mod m20261123_000005_subsidies;
 mod m20261123_000006_mentorships;
 mod m20261201_000001_attachment_contents;
 mod m20261201_000002_sign_in_addresses;
+mod m20261201_000003_audit_log_append_only;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_mentorships::Migration),
             Box::new(m20261201_000001_attachment_contents::Migration),
             Box::new(m20261201_000002_sign_in_addresses::Migration),
+            Box::new(m20261201_000003_audit_log_append_only::Migration),
         ]
     }
 }

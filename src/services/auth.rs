@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use entity::{api_tokens, failed_sign_ins, users, web_sessions};
 use rand::RngCore;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, Set,
@@ -187,6 +188,28 @@ async fn recent_failures(
     Ok(failures)
 }
 
+/// How long a browser sign-in lasts: it ends after `idle` without a request, and `max` after it
+/// began however busy it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionLimits {
+    pub idle: Duration,
+    pub max: Duration,
+}
+
+impl SessionLimits {
+    pub fn hours(idle: i64, max: i64) -> SessionLimits {
+        SessionLimits {
+            idle: Duration::hours(idle),
+            max: Duration::hours(max),
+        }
+    }
+
+    /// When a session begun at `created_at` and used at `now` ends.
+    pub fn expiry(self, created_at: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+        (now + self.idle).min(created_at + self.max)
+    }
+}
+
 fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
@@ -262,7 +285,7 @@ pub async fn revoke_api_token(db: &impl ConnectionTrait, token: &str) -> Result<
 pub async fn start_session(
     db: &impl ConnectionTrait,
     user_id: i64,
-    hours: i64,
+    limits: SessionLimits,
 ) -> Result<(String, String), AppError> {
     let token = new_token();
     let csrf = new_token();
@@ -272,7 +295,7 @@ pub async fn start_session(
         user_id: Set(user_id),
         csrf_token: Set(csrf.clone()),
         created_at: Set(now),
-        expires_at: Set(now + Duration::hours(hours)),
+        expires_at: Set(limits.expiry(now, now)),
     }
     .insert(db)
     .await?;
@@ -291,13 +314,25 @@ pub async fn start_session(
 pub async fn user_for_session(
     db: &impl ConnectionTrait,
     token: &str,
+    limits: SessionLimits,
 ) -> Result<(CurrentUser, String), AppError> {
+    let now = Utc::now();
     let row = web_sessions::Entity::find_by_id(token_hash(token))
-        .filter(web_sessions::Column::ExpiresAt.gt(Utc::now()))
+        .filter(web_sessions::Column::ExpiresAt.gt(now))
         .one(db)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    Ok((active_user(db, row.user_id).await?, row.csrf_token))
+    let user = active_user(db, row.user_id).await?;
+    // Activity pushes the idle limit back; written at most every few minutes, not per request.
+    let renewed = limits.expiry(row.created_at, now);
+    if renewed - row.expires_at > Duration::minutes(5) {
+        web_sessions::Entity::update_many()
+            .col_expr(web_sessions::Column::ExpiresAt, Expr::value(renewed))
+            .filter(web_sessions::Column::TokenHash.eq(row.token_hash.clone()))
+            .exec(db)
+            .await?;
+    }
+    Ok((user, row.csrf_token))
 }
 
 /// Ends a browser session.
@@ -367,6 +402,17 @@ mod tests {
         assert!(!verify_password("tea garden by the sea", &hash)
             .await
             .unwrap());
+    }
+
+    #[test]
+    fn a_session_ends_when_idle_or_when_too_old_whichever_comes_first() {
+        let limits = SessionLimits::hours(8, 7 * 24);
+        let start = DateTime::from_timestamp(1_790_000_000, 0).unwrap();
+        assert_eq!(limits.expiry(start, start), start + Duration::hours(8));
+        let busy = start + Duration::hours(100);
+        assert_eq!(limits.expiry(start, busy), busy + Duration::hours(8));
+        let week = start + Duration::hours(7 * 24 - 1);
+        assert_eq!(limits.expiry(start, week), start + Duration::hours(7 * 24));
     }
 
     #[tokio::test]

@@ -14,6 +14,14 @@ use crate::error::{AppError, Message};
 use crate::services::auth::{self, CurrentUser};
 
 pub const SESSION_COOKIE: &str = "sid";
+/// The sign-in lifetimes of the settings.
+pub fn limits(state: &AppState) -> auth::SessionLimits {
+    auth::SessionLimits::hours(
+        state.config.session_idle_hours,
+        state.config.session_max_hours,
+    )
+}
+
 /// Double-submit CSRF cookie for the forms shown before sign-in (the sign-in form itself).
 pub const PRE_CSRF_COOKIE: &str = "csrf_pre";
 /// The form field every form carries.
@@ -62,7 +70,7 @@ pub async fn load_session(
 ) -> Response {
     let mut expected_csrf = jar.get(PRE_CSRF_COOKIE).map(|c| c.value().to_owned());
     if let Some(sid) = jar.get(SESSION_COOKIE) {
-        match auth::user_for_session(&state.db, sid.value()).await {
+        match auth::user_for_session(&state.db, sid.value(), limits(&state)).await {
             Ok((user, csrf)) => {
                 expected_csrf = Some(csrf.clone());
                 request.extensions_mut().insert(SessionInfo { user, csrf });

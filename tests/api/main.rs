@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod attachments;
+mod audit;
 mod auth;
 mod backup;
 mod binary;
@@ -25,6 +26,7 @@ mod pages;
 mod paging;
 mod records;
 mod routes;
+mod sessions;
 mod settings;
 mod sign_in_burst;
 mod subsidy;

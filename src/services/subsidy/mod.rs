@@ -1052,6 +1052,30 @@ pub fn totals_out(items: &[ItemOut], names: &Names) -> TotalsOut {
     }
 }
 
+/// A period to be written to a file: as [`detail`], and who exported it is recorded, since the
+/// file carries mediators' names and payments out of the system.
+///
+/// # Errors
+/// As [`detail`].
+pub async fn for_export(
+    db: &DatabaseConnection,
+    actor: &CurrentUser,
+    id: i64,
+    format: &str,
+) -> Result<PeriodOut, AppError> {
+    let period = detail(db, actor, id).await?;
+    audit::record(
+        db,
+        actor_ref(actor),
+        "subsidy.period.export",
+        PERIOD_TARGET,
+        Some(id),
+        Some(format.to_owned()),
+    )
+    .await?;
+    Ok(period)
+}
+
 /// A period with its items (by case number, then team order), totals and audit trail.
 ///
 /// # Errors

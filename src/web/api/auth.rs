@@ -1,6 +1,5 @@
 //! `POST/DELETE /api/v1/auth/token`, `GET /api/v1/auth/me`, `POST /api/v1/auth/password`.
 
-use crate::web::extract::ClientAddress;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
@@ -11,7 +10,7 @@ use utoipa::ToSchema;
 use super::{ApiUser, ErrorBody};
 use crate::error::AppError;
 use crate::services::{accounts, auth};
-use crate::web::extract::ApiJson;
+use crate::web::extract::{ApiJson, ClientAddress};
 use crate::web::AppState;
 
 #[derive(Deserialize, ToSchema)]

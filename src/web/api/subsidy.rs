@@ -401,7 +401,7 @@ pub async fn export_csv(
     Path(id): Path<i64>,
     crate::web::extract::ApiQuery(q): crate::web::extract::ApiQuery<ExportQuery>,
 ) -> Result<Response, AppError> {
-    let period = service::detail(&state.db, &user, id).await?;
+    let period = service::for_export(&state.db, &user, id, "csv").await?;
     csv_response(&period, q.view.as_deref(), state.config.time_zone)
 }
 
@@ -414,6 +414,6 @@ pub async fn export_xlsx(
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let period = service::detail(&state.db, &user, id).await?;
+    let period = service::for_export(&state.db, &user, id, "xlsx").await?;
     xlsx_response(&period, state.config.time_zone)
 }

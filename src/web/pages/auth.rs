@@ -1,6 +1,5 @@
 //! Sign-in, sign-out, change password, and the language switch.
 
-use crate::web::extract::ClientAddress;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -10,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
 use crate::services::{accounts, auth};
-use crate::web::extract::PageForm;
+use crate::web::extract::{ClientAddress, PageForm};
 use crate::web::render::{self, field_errors, Layout};
 use crate::web::session::{self, PageUser, PRE_CSRF_COOKIE, SESSION_COOKIE};
 use crate::web::AppState;
@@ -99,7 +98,7 @@ pub async fn login(
     match auth::sign_in(&state.db, &form.username, &form.password, &address).await {
         Ok(user) => {
             let (token, _csrf) =
-                auth::start_session(&state.db, user.id, state.config.session_hours).await?;
+                auth::start_session(&state.db, user.id, session::limits(&state)).await?;
             let jar = jar
                 .remove(session::cookie(&state, PRE_CSRF_COOKIE, String::new()))
                 .add(session::cookie(&state, SESSION_COOKIE, token));
@@ -208,7 +207,7 @@ pub async fn change_password(
         Ok(()) => {
             // Every session ended with the change; sign this browser in again at once.
             let (token, _) =
-                auth::start_session(&state.db, session.user.id, state.config.session_hours).await?;
+                auth::start_session(&state.db, session.user.id, session::limits(&state)).await?;
             let jar = jar.add(session::cookie(&state, SESSION_COOKIE, token));
             Ok((jar, Redirect::to("/?notice=password-changed")).into_response())
         }

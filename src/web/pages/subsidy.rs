@@ -667,7 +667,7 @@ pub async fn export_csv(
     Path(id): Path<i64>,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
-    let period = service::detail(&state.db, &session.user, id).await?;
+    let period = service::for_export(&state.db, &session.user, id, "csv").await?;
     csv_response(&period, q.view.as_deref(), state.config.time_zone)
 }
 
@@ -676,7 +676,7 @@ pub async fn export_xlsx(
     PageUser(session): PageUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let period = service::detail(&state.db, &session.user, id).await?;
+    let period = service::for_export(&state.db, &session.user, id, "xlsx").await?;
     xlsx_response(&period, state.config.time_zone)
 }
 
