@@ -168,6 +168,7 @@ err-yes-no = Choose yes or no.
 err-date = Enter a date as year-month-day, e.g. 2026-11-23.
 err-wrong-type = Wrong type of value.
 err-control-character = Contains control characters that cannot be shown; please remove them.
+err-method-not-allowed = This address does not take that kind of request.
 err-page-range = The page must be between 1 and { $max }.
 err-per-page-range = Rows per page must be between 1 and { $max }.
 err-code-taken = This code is already in use.

@@ -168,6 +168,7 @@ err-yes-no = 请选择“是”或“否”。
 err-date = 请按 年-月-日 填写日期，如 2026-11-23。
 err-wrong-type = 类型不正确。
 err-control-character = 含有无法显示的控制字符，请删除后重新输入。
+err-method-not-allowed = 此地址不支持这种请求方式。
 err-page-range = 页码须在 1 到 { $max } 之间。
 err-per-page-range = 每页条数须在 1 到 { $max } 之间。
 err-code-taken = 这个编号已被使用。

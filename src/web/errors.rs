@@ -42,6 +42,9 @@ pub async fn localize_errors(
             detail: None,
             retry_after_secs: None,
         },
+        // A request that axum's own extractors refused (a path id that is not a number, a
+        // wrong method) gets the same error shape as every other refusal.
+        None if is_plain_rejection(&response) => rejection_report(response.status()),
         None => return response,
     };
     let mut out = if is_api {
@@ -58,6 +61,33 @@ pub async fn localize_errors(
         }
     }
     out
+}
+
+/// A client error answered by axum itself (plain text), not by our error type.
+fn is_plain_rejection(response: &Response) -> bool {
+    response.status().is_client_error()
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_none_or(|ct| ct.starts_with("text/plain"))
+}
+
+fn rejection_report(status: StatusCode) -> ErrorReport {
+    let (code, key) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "err-not-found"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "err-method-not-allowed"),
+        StatusCode::UNPROCESSABLE_ENTITY => ("invalid", "err-invalid"),
+        _ => ("bad_request", "err-bad-request"),
+    };
+    ErrorReport {
+        status,
+        code,
+        message: crate::error::Message::key(key),
+        fields: Default::default(),
+        detail: None,
+        retry_after_secs: None,
+    }
 }
 
 fn api_error(lang: Lang, report: &ErrorReport) -> Response {

@@ -56,3 +56,27 @@ async fn an_unknown_path_answers_the_not_found_page_or_the_json_error() {
     let body: Value = res.json().await.expect("json");
     assert_eq!(body["error"]["code"], "not_found");
 }
+
+#[tokio::test]
+async fn a_path_or_method_axum_refuses_answers_in_the_error_shape() {
+    let app = spawn_app_with_demo_cases().await;
+    let token = app.token("coordinator").await;
+    let res = app.get(&token, "/api/v1/cases/not-a-number").await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.expect("json, not text/plain");
+    assert_eq!(body["error"]["code"], "bad_request");
+    let res = app
+        .api
+        .delete(app.url("/api/v1/cases"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+    let browser = app.browser("coordinator").await;
+    let (status, html) = browser.get("/cases/not-a-number").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("<html"), "the error page");
+}

@@ -134,9 +134,10 @@ pub struct EventOut {
     pub actor_name: Option<String>,
     pub at: DateTime<Utc>,
     pub recorded_at: DateTime<Utc>,
-    #[schema(value_type = Object)]
+    /// The state before the event; null for events with no before (intake, records).
+    #[schema(value_type = Option<Object>, nullable = true)]
     pub from: Option<Value>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>, nullable = true)]
     pub to: Option<Value>,
     pub note: Option<String>,
 }
