@@ -56,7 +56,8 @@ impl MakeRequestId for RequestIds {
 /// The whole application: pages, API, health checks, with logging, request ids, body limits,
 /// security headers and translated errors around them.
 pub fn build_app(state: AppState) -> Router {
-    let (api_routes, openapi) = api::router().split_for_parts();
+    let (api_routes, mut openapi) = api::router().split_for_parts();
+    api::declare_refusals(&mut openapi);
     let openapi = Arc::new(openapi);
     let api_routes = api_routes.route(
         "/api/openapi.json",

@@ -141,6 +141,67 @@ fn bearer_token(parts: &Parts) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// Declares on every operation the refusals that any of them can give, in the error shape, so
+/// that the document lists every answer without each handler repeating them: 400 (malformed
+/// body, query or path), 404 (not found or out of scope), 422 (invalid fields or a refused
+/// step); with a bearer token also 401 and 403; for writes also 409 (stale version or already
+/// there) and 413 (too large).
+pub fn declare_refusals(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+    let refusal = |description: &str| -> RefOr<Response> {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
+            .into()
+    };
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            (&mut item.get, false),
+            (&mut item.post, true),
+            (&mut item.put, true),
+            (&mut item.patch, true),
+            (&mut item.delete, true),
+        ];
+        for (operation, writes) in operations {
+            let Some(operation) = operation.as_mut() else {
+                continue;
+            };
+            // `security(())` on a handler: open to anyone (sign-in, health checks).
+            let public = operation.security.as_ref().is_some_and(|requirements| {
+                requirements
+                    .iter()
+                    .all(|r| serde_json::to_value(r).is_ok_and(|v| v == serde_json::json!({})))
+            });
+            let mut codes = vec![
+                ("400", "malformed request"),
+                ("404", "not found, or not in your scope"),
+                ("422", "invalid fields, or not allowed now"),
+            ];
+            if !public {
+                codes.push(("401", "not signed in"));
+                codes.push(("403", "your role may not do this"));
+            }
+            if writes {
+                codes.push(("409", "changed by someone else first, or already exists"));
+                codes.push(("413", "body too large"));
+            }
+            for (code, description) in codes {
+                operation
+                    .responses
+                    .responses
+                    .entry(code.to_owned())
+                    .or_insert_with(|| refusal(description));
+            }
+        }
+    }
+}
+
 /// A page of a list: `{items, total, page, per_page}`.
 #[derive(Serialize, ToSchema)]
 pub struct ListOut<T> {
