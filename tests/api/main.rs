@@ -14,6 +14,7 @@ mod calendar;
 mod case_edit;
 mod case_pages;
 mod cases;
+mod crash;
 mod crawl;
 mod follow_ups;
 mod headers;
