@@ -15,8 +15,8 @@
 //! empty but for a stale `version` (999999) and, on pages, the CSRF token; a DELETE as is (the
 //! calendar day it deletes is put back before each). A few need more to show how far a role gets
 //! ([`extra_fields`], [`upload_form`]). What still changes is the role's own: its notifications
-//! read, its preferences saved, its sign-in renewed; and the group's representatives (none) set
-//! to none. The rows that end a session run last. The answer then tells how far the role got:
+//! read, its preferences saved, its sign-in renewed; a new group around a spare case; the
+//! group's representatives (none) set to none. The rows that end a session run last. The answer then tells how far the role got:
 //! - pages: 303 anonymous (to `/login`); 403 the role may not; 404 not found or out of scope
 //!   (a case of another unit looks like no case at all, subsidies look like nothing to those
 //!   outside finance and admin); 200/303 a page or a done deed; 400/409/422 the role got past
@@ -65,7 +65,7 @@ const PAGES: &[Row] = &[
     ("GET",  "/cases",                                               [303, 200, 200, 200, 200, 200, 200]),
     ("GET",  "/cases/new",                                           [303, 403, 200, 403, 403, 200, 200]),
     ("GET",  "/cases/{id}",                                          [303, 200, 200, 200, 200, 200, 404]),
-    ("GET",  "/cases/{id}/agreement/print",                          [303, 404, 404, 404, 404, 404, 404]),  // the case has no agreement yet
+    ("GET",  "/cases/{id}/agreement/print",                          [303, 200, 200, 200, 200, 200, 404]),
     ("GET",  "/cases/{id}/attachments/{attachment_id}",              [303, 404, 200, 404, 404, 200, 404]),
     ("GET",  "/cases/{id}/edit",                                     [303, 403, 200, 403, 403, 200, 404]),
     ("GET",  "/follow-ups",                                          [303, 403, 200, 403, 403, 200, 200]),
@@ -106,12 +106,12 @@ const PAGES: &[Row] = &[
     ("POST", "/cases",                                               [303, 403, 422, 403, 403, 422, 422]),
     ("POST", "/cases/{id}/actions",                                  [303, 422, 422, 422, 422, 422, 404]),
     ("POST", "/cases/{id}/agreement",                                [303, 422, 422, 422, 422, 422, 404]),
-    ("POST", "/cases/{id}/agreement/confirmation",                   [303, 422, 404, 422, 422, 404, 404]),
+    ("POST", "/cases/{id}/agreement/confirmation",                   [303, 422, 422, 422, 422, 422, 404]),
     ("POST", "/cases/{id}/agreement/instalments/{seq}",              [303, 422, 404, 422, 422, 404, 404]),
     ("POST", "/cases/{id}/attachments",                              [303, 422, 422, 422, 422, 422, 404]),
     ("POST", "/cases/{id}/edit",                                     [303, 422, 422, 422, 422, 422, 404]),
     ("POST", "/cases/{id}/follow_ups",                               [303, 422, 422, 422, 422, 422, 404]),
-    ("POST", "/cases/{id}/group",                                    [303, 422, 422, 422, 422, 422, 404]),
+    ("POST", "/cases/{id}/group",                                    [303, 422, 303, 422, 422, 303, 404]),
     ("POST", "/cases/{id}/group/cases",                              [303, 422, 422, 422, 422, 422, 404]),
     ("POST", "/cases/{id}/group/representatives",                    [303, 422, 303, 422, 422, 303, 404]),
     ("POST", "/cases/{id}/sessions",                                 [303, 422, 422, 422, 422, 422, 404]),
@@ -182,12 +182,12 @@ const API: &[Row] = &[
     ("POST", "/api/v1/auth/password",                                [401, 422, 422, 422, 422, 422, 422]),
     ("POST", "/api/v1/auth/token",                                   [401, 200, 200, 200, 200, 200, 200]),
     ("POST", "/api/v1/calendar/days",                                [401, 422, 403, 403, 403, 403, 403]),
-    ("POST", "/api/v1/case_groups",                                  [401, 422, 422, 422, 422, 422, 422]),  // the body is checked before the role
+    ("POST", "/api/v1/case_groups",                                  [401, 403, 201, 403, 403, 201, 404]),
     ("POST", "/api/v1/case_groups/{id}/cases",                       [401, 403, 422, 403, 403, 422, 404]),
     ("POST", "/api/v1/cases",                                        [401, 403, 422, 403, 403, 422, 422]),
     ("POST", "/api/v1/cases/{id}/actions",                           [401, 403, 409, 403, 403, 409, 404]),
     ("POST", "/api/v1/cases/{id}/agreement",                         [401, 422, 422, 422, 422, 422, 404]),
-    ("POST", "/api/v1/cases/{id}/agreement/confirmation",            [401, 403, 404, 403, 403, 404, 404]),
+    ("POST", "/api/v1/cases/{id}/agreement/confirmation",            [401, 403, 422, 403, 403, 422, 404]),
     ("POST", "/api/v1/cases/{id}/agreement/instalments/{seq}",       [401, 403, 404, 403, 403, 404, 404]),
     ("POST", "/api/v1/cases/{id}/attachments",                       [401, 403, 422, 403, 403, 422, 404]),
     ("POST", "/api/v1/cases/{id}/follow_ups",                        [401, 422, 422, 422, 422, 422, 404]),
@@ -215,6 +215,11 @@ const API: &[Row] = &[
 /// What the test made for the path parameters.
 struct Fixtures {
     case: i64,
+    /// A demo case at JB-C01 with an agreement, for the agreement's routes.
+    agreed_case: i64,
+    /// A case at JB-C01 that each group created here takes along (so the group above keeps its
+    /// case).
+    spare_case: i64,
     attachment: i64,
     group: i64,
     unit: i64,
@@ -242,6 +247,8 @@ fn fill(path: &str, f: &Fixtures) -> String {
             segments.get(i.wrapping_sub(1)).copied().unwrap_or_default()
         };
         let value = match before {
+            "cases" if path.contains("/agreement") => f.agreed_case.to_string(),
+            "cases" if path.ends_with("/group") => f.spare_case.to_string(),
             "cases" => f.case.to_string(),
             "attachments" => f.attachment.to_string(),
             "instalments" => "1".to_owned(),
@@ -403,25 +410,41 @@ fn upload_form() -> reqwest::multipart::Form {
 /// What a few routes need besides the stale version to show how far a role gets: a sign-in
 /// with the role's own password (anonymous: a wrong one, a single failure that no throttle
 /// counts against the others), and a named action (refused as stale once permitted).
-fn extra_fields(client: &Client, path: &str) -> Vec<(&'static str, &'static str)> {
+fn extra_fields(client: &Client, path: &str, f: &Fixtures) -> Vec<(&'static str, String)> {
     if path == "/login" || path == "/api/v1/auth/token" {
-        return match client {
-            Client::Anonymous { .. } => vec![("username", "nobody"), ("password", "wrong")],
-            Client::SignedIn { role, .. } => vec![("username", *role), ("password", PASSWORD)],
+        let (username, password) = match client {
+            Client::Anonymous { .. } => ("nobody", "wrong"),
+            Client::SignedIn { role, .. } => (*role, PASSWORD),
         };
+        return vec![
+            ("username", username.to_owned()),
+            ("password", password.to_owned()),
+        ];
     }
     if path.ends_with("/actions") {
-        return vec![("action", "accept")];
+        return vec![("action", "accept".to_owned())];
+    }
+    if path.ends_with("/confirmation") {
+        // In the future: refused once permitted (an empty one would be recorded).
+        return vec![("applied_on", "2999-01-01".to_owned())];
+    }
+    if path == "/api/v1/case_groups" || path.ends_with("/group") {
+        // A new group around the spare case, for the roles that may.
+        return vec![
+            ("case_id", f.spare_case.to_string()),
+            ("name", "另一组".to_owned()),
+            ("respondent", "乙公司".to_owned()),
+        ];
     }
     if path.ends_with("/group/cases") || path.starts_with("/api/v1/case_groups/") {
         // A case number that does not exist.
-        return vec![("case_no", "JB-1999-99999")];
+        return vec![("case_no", "JB-1999-99999".to_owned())];
     }
     Vec::new()
 }
 
 /// The status of one page request.
-async fn page_status(client: &Client, method: &str, path: &str) -> u16 {
+async fn page_status(client: &Client, f: &Fixtures, method: &str, path: &str) -> u16 {
     let browser = client.browser();
     let url = browser.url(path);
     let res = match method {
@@ -445,11 +468,7 @@ async fn page_status(client: &Client, method: &str, path: &str) -> u16 {
                     .await
             } else {
                 let mut fields = vec![("_csrf", csrf), ("version", "999999".to_owned())];
-                fields.extend(
-                    extra_fields(client, path)
-                        .into_iter()
-                        .map(|(k, v)| (k, v.to_owned())),
-                );
+                fields.extend(extra_fields(client, path, f));
                 browser.client.post(&url).form(&fields).send().await
             }
         }
@@ -459,7 +478,7 @@ async fn page_status(client: &Client, method: &str, path: &str) -> u16 {
 }
 
 /// The status of one API request.
-async fn api_status(app: &TestApp, client: &Client, method: &str, path: &str) -> u16 {
+async fn api_status(app: &TestApp, client: &Client, f: &Fixtures, method: &str, path: &str) -> u16 {
     let url = app.url(path);
     let method = Method::from_bytes(method.as_bytes()).expect("method");
     let mut request = app.api.request(method.clone(), &url);
@@ -470,7 +489,7 @@ async fn api_status(app: &TestApp, client: &Client, method: &str, path: &str) ->
         request = request.multipart(upload_form());
     } else if method != Method::GET && method != Method::DELETE {
         let mut body = json!({"version": 999999});
-        for (k, v) in extra_fields(client, path) {
+        for (k, v) in extra_fields(client, path, f) {
             body[k] = json!(v);
         }
         request = request.json(&body);
@@ -486,18 +505,8 @@ async fn fixtures(app: &TestApp) -> Fixtures {
     let station = app.unit_id(&admin, "JB-C01").await;
     let elsewhere = app.unit_id(&admin, "JB-C02").await;
 
-    let res = app
-        .post(&coordinator, "/api/v1/cases", &json!({
-            "intake_unit_id": station, "dispute_type": "wage_arrears", "source": "walk_in",
-            "summary": "权限矩阵用例", "amount_claimed_fen": 100_000, "people_involved": 1,
-            "parties": [{"role": "applicant", "kind": "person", "name": "甲", "id_number": "330103199001011234"},
-                        {"role": "respondent", "kind": "organisation", "name": "乙公司"}]
-        }))
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let case = res.json::<Value>().await.expect("case")["id"]
-        .as_i64()
-        .expect("id");
+    let case = intake(app, &coordinator, station).await;
+    let spare_case = intake(app, &coordinator, station).await;
     let form = reqwest::multipart::Form::new().text("kind", "id").part(
         "file",
         reqwest::multipart::Part::bytes(b"%PDF-1.4\n% ID photo\n".to_vec()).file_name("身份证.pdf"),
@@ -601,8 +610,34 @@ async fn fixtures(app: &TestApp) -> Fixtures {
             .await
             .expect("outbox"),
     );
+    // A case of the station with an agreement, from the demo street.
+    let listed: Value = app
+        .get(
+            &coordinator,
+            &format!("/api/v1/cases?unit_id={station}&per_page=100"),
+        )
+        .await
+        .json()
+        .await
+        .expect("cases");
+    let mut agreed_case = None;
+    for c in listed["items"].as_array().expect("items") {
+        let id = c["id"].as_i64().expect("id");
+        let detail: Value = app
+            .get(&coordinator, &format!("/api/v1/cases/{id}"))
+            .await
+            .json()
+            .await
+            .expect("case");
+        if !detail["agreement"].is_null() {
+            agreed_case = Some(id);
+            break;
+        }
+    }
     Fixtures {
         case,
+        spare_case,
+        agreed_case: agreed_case.expect("the demo street has an agreed case at JB-C01"),
         attachment,
         group,
         unit: station,
@@ -614,6 +649,22 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         notification,
         outbox,
     }
+}
+
+/// A new case at `unit`; its id.
+async fn intake(app: &TestApp, token: &str, unit: i64) -> i64 {
+    let res = app
+        .post(token, "/api/v1/cases", &json!({
+            "intake_unit_id": unit, "dispute_type": "wage_arrears", "source": "walk_in",
+            "summary": "权限矩阵用例", "amount_claimed_fen": 100_000, "people_involved": 1,
+            "parties": [{"role": "applicant", "kind": "person", "name": "甲", "id_number": "330103199001011234"},
+                        {"role": "respondent", "kind": "organisation", "name": "乙公司"}]
+        }))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    res.json::<Value>().await.expect("case")["id"]
+        .as_i64()
+        .expect("id")
 }
 
 /// Puts the fixture's calendar day back (a DELETE row may have removed it).
@@ -663,9 +714,9 @@ async fn run(
             }
             let url = fill(path, f);
             statuses[i] = if api {
-                api_status(app, client, method, &url).await
+                api_status(app, client, f, method, &url).await
             } else {
-                page_status(client, method, &url).await
+                page_status(client, f, method, &url).await
             };
         }
         seen.insert((method.clone(), path.clone()), statuses);
@@ -764,4 +815,53 @@ async fn only_those_who_may_reveal_id_numbers_get_a_link_to_a_case_s_files() {
         };
         assert_eq!(status, expected, "{role} downloads the file");
     }
+}
+
+#[tokio::test]
+async fn a_mediator_cannot_put_a_case_into_another_unit_s_group() {
+    let app = spawn_app_with_demo_cases().await;
+    let f = fixtures(&app).await;
+    // The demo mediator's own case at JB-C01 and a group of JB-C02's cases.
+    let coordinator = app.token("coordinator").await;
+    let elsewhere = app.unit_id(&coordinator, "JB-C02").await;
+    let theirs = intake(&app, &coordinator, elsewhere).await;
+    let res = app
+        .post(
+            &coordinator,
+            "/api/v1/case_groups",
+            &json!({"case_id": theirs, "name": "丁公司欠薪", "respondent": "丁公司"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let group = res.json::<Value>().await.expect("group")["id"].clone();
+    let mediator = app.token("mediator").await;
+    let mine: Value = app
+        .get(&mediator, &format!("/api/v1/cases/{}", f.spare_case))
+        .await
+        .json()
+        .await
+        .expect("case");
+    let res = app
+        .post(
+            &mediator,
+            &format!("/api/v1/case_groups/{group}/cases"),
+            &json!({"case_no": mine["case_no"]}),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::NOT_FOUND,
+        "the group is not theirs to see"
+    );
+    let res = app
+        .get(&mediator, &format!("/api/v1/case_groups/{group}"))
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let after: Value = app
+        .get(&mediator, &format!("/api/v1/cases/{}", f.spare_case))
+        .await
+        .json()
+        .await
+        .expect("case");
+    assert!(after["group"].is_null(), "{}", after["group"]);
 }
