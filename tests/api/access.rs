@@ -474,7 +474,17 @@ async fn page_status(client: &Client, f: &Fixtures, method: &str, path: &str) ->
         }
         other => panic!("pages have no {other}"),
     };
-    res.expect("page request").status().as_u16()
+    let res = res.expect("page request");
+    let status = res.status().as_u16();
+    if matches!(client, Client::Anonymous { .. }) && status == 303 && !path.starts_with("/lang/") {
+        // Sent to sign in, and back here afterwards.
+        let to = Browser::location(&res).unwrap_or_default();
+        assert!(
+            to.starts_with("/login"),
+            "anonymous {method} {path} went to {to}"
+        );
+    }
+    status
 }
 
 /// The status of one API request.
