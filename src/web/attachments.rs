@@ -165,7 +165,7 @@ pub async fn api_upload(
     ))
 }
 
-/// Downloads an attachment (only for users who can see the case).
+/// Downloads an attachment (for those who may reveal the parties' ID numbers; 404 for others).
 #[utoipa::path(get, path = "/api/v1/cases/{id}/attachments/{attachment_id}", params(("id" = i64, Path), ("attachment_id" = i64, Path)),
     responses((status = 200, description = "the file"), (status = 404, body = ErrorBody)))]
 pub async fn api_download(

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod access;
 mod accounts;
 mod attachments;
 mod audit;
@@ -14,6 +15,7 @@ mod calendar;
 mod case_edit;
 mod case_pages;
 mod cases;
+mod crash;
 mod crawl;
 mod follow_ups;
 mod headers;

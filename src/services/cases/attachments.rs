@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::{active_team, actor_facts, find_visible, record_event, status_of, NewEvent};
 use crate::db::begin_write;
+use crate::domain::pii;
 use crate::domain::role::Role;
 use crate::domain::workflow::Status;
 use crate::error::{AppError, Message};
@@ -128,17 +129,24 @@ pub async fn store(
     Ok(row)
 }
 
-/// A case's file, for someone who can see the case; its content is read with [`read_chunk`].
+/// A case's file, for those who may see the parties' personal data in full ([`pii::may_reveal`]):
+/// evidence and ID photos carry the same data as the ID numbers. Its content is read with
+/// [`read_chunk`].
 ///
 /// # Errors
-/// 404 out of scope or no such file.
+/// 404 out of scope, no such file, or for those who may not reveal (the answer says nothing
+/// about the file).
 pub async fn open(
     db: &DatabaseConnection,
     user: &CurrentUser,
     case_id: i64,
     attachment_id: i64,
 ) -> Result<attachments::Model, AppError> {
-    find_visible(db, user, case_id).await?;
+    let case = find_visible(db, user, case_id).await?;
+    let team = active_team(db, case.id).await?;
+    if !pii::may_reveal(&actor_facts(user, &case, &team)) {
+        return Err(AppError::NotFound);
+    }
     attachments::Entity::find_by_id(attachment_id)
         .filter(attachments::Column::CaseId.eq(case_id))
         .one(db)
