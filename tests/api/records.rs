@@ -87,6 +87,16 @@ async fn a_case_goes_from_first_session_to_agreement_follow_up_and_a_resolved_cl
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
+    // An empty confirmation records nothing and says which field to fill.
+    let res = app
+        .post(
+            &token,
+            &format!("/api/v1/cases/{id}/agreement/confirmation"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(field_error(&res.json().await.unwrap(), "applied_on").is_some());
     let res = app
         .post(
             &token,

@@ -410,6 +410,10 @@ pub async fn record_confirmation(
     let agreement = current_agreement(&txn, case.id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if applied_on.is_none() && received_on.is_none() && note.is_none() {
+        // Nothing to record: an empty request would only add an empty line to the timeline.
+        return Err(AppError::field("applied_on", Message::key("err-required")));
+    }
     let today = clocks::local_date(Utc::now(), tz);
     if applied_on.is_some_and(|d| d > today) {
         return Err(AppError::field("applied_on", Message::key("err-in-future")));
