@@ -74,22 +74,28 @@ async fn two_hundred_concurrent_wrong_sign_ins_keep_memory_bounded_and_the_serve
         .iter()
         .filter(|(s, _)| *s == StatusCode::UNAUTHORIZED)
         .count();
-    let busy = answers
+    // Beyond the checks that ran, the rest are told to come back: 503 while the queue is full,
+    // or 429 once this one address has failed often enough (which of the two depends on how
+    // the requests interleave).
+    let told_to_wait = answers
         .iter()
-        .filter(|(s, _)| *s == StatusCode::SERVICE_UNAVAILABLE)
+        .filter(|(s, _)| {
+            *s == StatusCode::SERVICE_UNAVAILABLE || *s == StatusCode::TOO_MANY_REQUESTS
+        })
         .count();
-    assert_eq!(refused_wrong + busy, 200, "{answers:?}");
+    assert_eq!(refused_wrong + told_to_wait, 200, "{answers:?}");
     assert!(
         answers
             .iter()
-            .filter(|(s, _)| *s == StatusCode::SERVICE_UNAVAILABLE)
+            .filter(|(s, _)| *s != StatusCode::UNAUTHORIZED)
             .all(|(_, retry)| *retry),
-        "every 503 says when to come back"
+        "every refusal says when to come back"
     );
+    let busy = told_to_wait;
     let peak = memory_mib(pid, "VmHWM");
     let after = memory_mib(pid, "VmRSS");
     println!(
-        "burst of 200 wrong sign-ins: {refused_wrong} checked (401), {busy} told to come back (503); \
+        "burst of 200 wrong sign-ins: {refused_wrong} checked (401), {busy} told to come back (503 or 429); \
          memory {before} MiB before, peak {peak} MiB, {after} MiB after; /healthz median {median_health:?}, slowest {slowest_health:?}"
     );
     assert!(peak < 300, "peak resident memory {peak} MiB");
