@@ -43,6 +43,9 @@ pub enum AppError {
     /// 404: not found, or not in the user's scope (the two are never told apart).
     #[error("not found")]
     NotFound,
+    /// 405: the path exists but does not take this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// 409: someone changed the record first, or it already exists; nothing was written.
     #[error("conflict")]
     Conflict(Message),
@@ -87,6 +90,7 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Invalid(_) | AppError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -105,6 +109,7 @@ impl AppError {
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound => "not_found",
+            AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Conflict(_) => "conflict",
             AppError::TooLarge => "too_large",
             AppError::Invalid(_) => "invalid",
@@ -122,6 +127,7 @@ impl AppError {
             AppError::Unauthorized => Message::key("err-unauthorized"),
             AppError::Forbidden(m) | AppError::Conflict(m) | AppError::Refused(m) => m.clone(),
             AppError::NotFound => Message::key("err-not-found"),
+            AppError::MethodNotAllowed => Message::key("err-method-not-allowed"),
             AppError::TooLarge => Message::key("err-too-large"),
             AppError::Invalid(_) => Message::key("err-invalid"),
             AppError::TooManyRequests { retry_after_secs } => Message::with(
@@ -162,28 +168,34 @@ pub struct ErrorReport {
     pub retry_after_secs: Option<u64>,
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        let status = self.status();
-        if status == StatusCode::INTERNAL_SERVER_ERROR {
-            // The only place internal failures are logged; the text never reaches the user.
-            tracing::error!(error = %self, "request failed");
-        }
-        let report = ErrorReport {
-            status,
+impl AppError {
+    /// What of this error survives into the response, for `web::errors` to translate.
+    pub fn report(&self) -> ErrorReport {
+        ErrorReport {
+            status: self.status(),
             code: self.code(),
             message: self.message(),
-            fields: match &self {
+            fields: match self {
                 AppError::Invalid(fields) => fields.clone(),
                 _ => FieldErrors::new(),
             },
-            detail: match &self {
-                AppError::BadRequest(detail) => Some(detail.clone()),
+            detail: match self {
+                AppError::BadRequest(detail) if !detail.is_empty() => Some(detail.clone()),
                 _ => None,
             },
             retry_after_secs: self.retry_after_secs(),
-        };
-        let mut response = status.into_response();
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let report = self.report();
+        if report.status == StatusCode::INTERNAL_SERVER_ERROR {
+            // The only place internal failures are logged; the text never reaches the user.
+            tracing::error!(error = %self, "request failed");
+        }
+        let mut response = report.status.into_response();
         response.extensions_mut().insert(report);
         response
     }

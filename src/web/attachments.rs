@@ -103,13 +103,17 @@ async fn download(
     attachment_id: i64,
 ) -> Result<Response, AppError> {
     let row = attachments::open(&state.db, user, id, attachment_id).await?;
+    let first = attachments::read_chunk(&state.db, &row.sha256, 0)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("attachment {} has no content", row.id)))?;
     // RFC 6266/5987: the UTF-8 name percent-encoded, so Chinese names survive.
     let disposition = format!(
         "attachment; filename*=UTF-8''{}",
         super::errors::urlencode(&row.filename)
     );
     let mut response =
-        Body::from_stream(content_stream(state.db.clone(), row.sha256.clone())).into_response();
+        Body::from_stream(content_stream(state.db.clone(), row.sha256.clone(), first))
+            .into_response();
     let headers = response.headers_mut();
     // Only the type sniffed at upload (one of four) is ever sent, never what the client said.
     if let Ok(v) = HeaderValue::from_str(&row.content_type) {
@@ -130,21 +134,21 @@ async fn download(
     Ok(response)
 }
 
-/// The content of a file, one chunk from the database at a time.
+/// The content of a file, one chunk from the database at a time, after `first` (read before
+/// answering, so that a file whose content is missing is a 500 rather than a cut-off download).
 fn content_stream(
     db: DatabaseConnection,
     sha256: String,
+    first: Vec<u8>,
 ) -> impl futures_util::Stream<Item = Result<Vec<u8>, AppError>> {
-    futures_util::stream::try_unfold(0_i32, move |seq| {
+    let rest = futures_util::stream::try_unfold(1_i32, move |seq| {
         let (db, sha256) = (db.clone(), sha256.clone());
         async move {
             let chunk = attachments::read_chunk(&db, &sha256, seq).await?;
-            if seq == 0 && chunk.is_none() {
-                tracing::error!(sha256 = %sha256, "attachment content missing from the database");
-            }
             Ok(chunk.map(|data| (data, seq + 1)))
         }
-    })
+    });
+    futures_util::StreamExt::chain(futures_util::stream::once(async { Ok(first) }), rest)
 }
 
 /// Attaches a file to a case (multipart: `kind`, `file`). PDF, JPEG, PNG or WEBP, checked by

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::render::{self, Layout};
 use super::AppState;
-use crate::error::ErrorReport;
+use crate::error::{AppError, ErrorReport};
 use crate::i18n::{self, Lang};
 
 pub async fn localize_errors(
@@ -73,20 +73,18 @@ fn is_plain_rejection(response: &Response) -> bool {
             .is_none_or(|ct| ct.starts_with("text/plain"))
 }
 
+/// The report of the error of ours that matches a status axum answered with; the status itself
+/// is kept (a 408 or 415 reads as a malformed request).
 fn rejection_report(status: StatusCode) -> ErrorReport {
-    let (code, key) = match status {
-        StatusCode::NOT_FOUND => ("not_found", "err-not-found"),
-        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "err-method-not-allowed"),
-        StatusCode::UNPROCESSABLE_ENTITY => ("invalid", "err-invalid"),
-        _ => ("bad_request", "err-bad-request"),
+    let error = match status {
+        StatusCode::NOT_FOUND => AppError::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
+        StatusCode::UNPROCESSABLE_ENTITY => AppError::Invalid(Default::default()),
+        _ => AppError::BadRequest(String::new()),
     };
     ErrorReport {
         status,
-        code,
-        message: crate::error::Message::key(key),
-        fields: Default::default(),
-        detail: None,
-        retry_after_secs: None,
+        ..error.report()
     }
 }
 

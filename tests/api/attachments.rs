@@ -4,7 +4,7 @@ use chrono::Utc;
 use entity::attachments;
 use mediation::config::Config;
 use reqwest::StatusCode;
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -78,4 +78,20 @@ async fn files_an_earlier_version_kept_on_disk_are_served_from_the_database_afte
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.bytes().await.expect("bytes").to_vec(), pdf);
+
+    // Content gone from the database (the folder removed before the move, say) is a plain 500
+    // in the error shape, not a download cut off after its headers.
+    entity::attachment_chunks::Entity::delete_many()
+        .exec(&after.db)
+        .await
+        .expect("delete");
+    let res = after
+        .get(
+            &token,
+            &format!("/api/v1/cases/{}/attachments/{}", case["id"], row.id),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "internal");
 }

@@ -14,11 +14,11 @@ use mediation::error::AppError;
 use mediation::services::{backup, demo};
 use mediation::App;
 use migration::{Migrator, MigratorTrait};
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 use sea_orm::{Database, DatabaseConnection, EntityTrait};
 use serde_json::{json, Value};
 
-use crate::helpers::TestApp;
+use crate::helpers::{start_with, TestApp};
 
 /// A folder of its own under the system's temporary folder.
 fn scratch_dir() -> PathBuf {
@@ -40,28 +40,11 @@ fn sqlite_url(path: &Path) -> String {
 async fn serve_sqlite(url: &str, data_dir: &Path, load_demo: bool) -> TestApp {
     let mut config = Config::for_database(url);
     config.data_dir = data_dir.to_path_buf();
-    let app = App::build(config).await.expect("app builds");
+    let app = start_with(config).await;
     if load_demo {
-        demo::load_if_empty(&app.state.db)
-            .await
-            .expect("demo loads");
+        demo::load_if_empty(&app.db).await.expect("demo loads");
     }
-    let db = app.state.db.clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move {
-        app.serve(listener, std::future::pending()).await.ok();
-    });
-    TestApp {
-        address,
-        db,
-        api: Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client"),
-    }
+    app
 }
 
 fn rfc(days_ago: i64) -> String {

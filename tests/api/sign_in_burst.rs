@@ -91,11 +91,10 @@ async fn two_hundred_concurrent_wrong_sign_ins_keep_memory_bounded_and_the_serve
             .all(|(_, retry)| *retry),
         "every refusal says when to come back"
     );
-    let busy = told_to_wait;
     let peak = memory_mib(pid, "VmHWM");
     let after = memory_mib(pid, "VmRSS");
     println!(
-        "burst of 200 wrong sign-ins: {refused_wrong} checked (401), {busy} told to come back (503 or 429); \
+        "burst of 200 wrong sign-ins: {refused_wrong} checked (401), {told_to_wait} told to come back (503 or 429); \
          memory {before} MiB before, peak {peak} MiB, {after} MiB after; /healthz median {median_health:?}, slowest {slowest_health:?}"
     );
     assert!(peak < 300, "peak resident memory {peak} MiB");
