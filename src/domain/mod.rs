@@ -15,6 +15,7 @@ pub mod network;
 pub mod password;
 pub mod pii;
 pub mod role;
+pub mod stats;
 pub mod subsidy;
 pub mod throttle;
 pub mod workflow;

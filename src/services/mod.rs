@@ -17,6 +17,7 @@ pub mod mediator_record;
 pub mod mediators;
 pub mod mentorships;
 pub mod settings;
+pub mod stats;
 pub mod subsidy;
 pub mod units;
 

@@ -126,6 +126,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
     match role {
         Role::Admin => {
             items.extend([
+                ("/stats", "nav-stats"),
                 ("/units", "nav-units"),
                 ("/mediators", "nav-mediators"),
                 ("/users", "nav-users"),
@@ -137,6 +138,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
         }
         Role::Coordinator => {
             items.extend([
+                ("/stats", "nav-stats"),
                 ("/queue", "nav-queue"),
                 ("/cases", "nav-cases"),
                 ("/cases/new", "nav-intake"),
@@ -149,6 +151,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
         }
         Role::Mediator => {
             items.extend([
+                ("/stats", "nav-stats"),
                 ("/cases", "nav-my-cases"),
                 ("/cases/new", "nav-intake"),
                 ("/follow-ups", "nav-follow-ups"),
@@ -159,6 +162,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
         }
         Role::Viewer => {
             items.extend([
+                ("/stats", "nav-stats"),
                 ("/cases", "nav-cases"),
                 ("/units", "nav-units"),
                 ("/mediators", "nav-mediators"),
@@ -168,6 +172,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
         }
         Role::Finance => {
             items.extend([
+                ("/stats", "nav-stats"),
                 ("/subsidy", "nav-subsidy"),
                 ("/subsidy/rates", "nav-subsidy-rates"),
                 ("/cases", "nav-cases"),

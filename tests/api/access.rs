@@ -57,7 +57,7 @@ type Row = (&'static str, &'static str, [u16; 7]);
 #[rustfmt::skip]
 const PAGES: &[Row] = &[
     // method  path                                                  anon  adm  crd  fin  vwr  med  oth
-    ("GET",  "/",                                                    [303, 200, 200, 303, 200, 200, 200]),
+    ("GET",  "/",                                                    [303, 200, 200, 303, 303, 200, 200]),
     ("GET",  "/account/notifications",                               [303, 200, 200, 200, 200, 200, 200]),
     ("GET",  "/account/password",                                    [303, 200, 200, 200, 200, 200, 200]),
     ("GET",  "/admin/outbox",                                        [303, 200, 403, 403, 403, 403, 403]),
@@ -83,6 +83,7 @@ const PAGES: &[Row] = &[
     ("GET",  "/reports/joint",                                       [303, 200, 200, 200, 200, 200, 200]),
     ("GET",  "/settings",                                            [303, 200, 403, 403, 403, 403, 403]),
     ("GET",  "/static/app.css",                                      [200, 200, 200, 200, 200, 200, 200]),
+    ("GET",  "/stats",                                               [303, 200, 200, 200, 200, 200, 200]),
     ("GET",  "/subsidy",                                             [303, 200, 404, 200, 404, 404, 404]),
     ("GET",  "/subsidy/periods/{id}",                                [303, 200, 404, 200, 404, 404, 404]),
     ("GET",  "/subsidy/periods/{id}/approve",                        [303, 303, 404, 303, 404, 404, 404]),
@@ -163,6 +164,7 @@ const API: &[Row] = &[
     ("GET",  "/api/v1/outbox",                                       [401, 200, 403, 403, 403, 403, 403]),
     ("GET",  "/api/v1/reports/joint_mediation",                      [401, 200, 200, 200, 200, 200, 200]),
     ("GET",  "/api/v1/settings/grading",                             [401, 200, 200, 200, 200, 200, 200]),
+    ("GET",  "/api/v1/stats",                                        [401, 200, 200, 200, 200, 200, 200]),
     ("GET",  "/api/v1/subsidy/lead_share",                           [401, 200, 404, 200, 404, 404, 404]),
     ("GET",  "/api/v1/subsidy/periods",                              [401, 200, 404, 200, 404, 404, 404]),
     ("GET",  "/api/v1/subsidy/periods/{id}",                         [401, 200, 404, 200, 404, 404, 404]),

@@ -31,6 +31,7 @@ mod routes;
 mod sessions;
 mod settings;
 mod sign_in_burst;
+mod stats;
 mod subsidy;
 mod throttle;
 mod two_servers;

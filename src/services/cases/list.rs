@@ -44,6 +44,12 @@ pub struct CaseFilter {
     pub received_from: Option<NaiveDate>,
     /// Received on or before this local day.
     pub received_to: Option<NaiveDate>,
+    /// Closed on or after this local day (the cases behind the dashboard's closed figures).
+    pub closed_from: Option<NaiveDate>,
+    /// Closed on or before this local day.
+    pub closed_to: Option<NaiveDate>,
+    /// How closed cases ended.
+    pub outcome: Option<String>,
 }
 
 /// # Errors
@@ -98,6 +104,15 @@ pub async fn list(
     }
     if let Some(to) = filter.received_to {
         query = query.filter(cases::Column::ReceivedAt.lt(end_of_local_day(to, tz)));
+    }
+    if let Some(from) = filter.closed_from {
+        query = query.filter(cases::Column::ClosedAt.gte(start_of_local_day(from, tz)));
+    }
+    if let Some(to) = filter.closed_to {
+        query = query.filter(cases::Column::ClosedAt.lt(end_of_local_day(to, tz)));
+    }
+    if let Some(outcome) = &filter.outcome {
+        query = query.filter(cases::Column::Outcome.eq(outcome.as_str()));
     }
     if let Some(ids) = &filter.ids {
         query = query.filter(cases::Column::Id.is_in(ids.clone()));

@@ -447,6 +447,12 @@ pub struct CaseQuery {
     pub received_from: Option<String>,
     /// Received on or before this local day, `YYYY-MM-DD`.
     pub received_to: Option<String>,
+    /// Closed on or after this local day, `YYYY-MM-DD`.
+    pub closed_from: Option<String>,
+    /// Closed on or before this local day, `YYYY-MM-DD`.
+    pub closed_to: Option<String>,
+    /// `resolved`, `failed` or `withdrawn`.
+    pub outcome: Option<String>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
 }
@@ -468,6 +474,14 @@ impl CaseQuery {
                 c.add("received_to", Message::key("err-to-before-from"));
             }
         }
+        let closed_from = c.optional_date("closed_from", &self.closed_from);
+        let closed_to = c.optional_date("closed_to", &self.closed_to);
+        if let (Some(from), Some(to)) = (closed_from, closed_to) {
+            if to < from {
+                c.add("closed_to", Message::key("err-to-before-from"));
+            }
+        }
+        let outcome = c.optional_choice("outcome", &self.outcome, Outcome::parse);
         c.finish(CaseFilter {
             status,
             unit_id: self.unit_id,
@@ -481,6 +495,9 @@ impl CaseQuery {
             joint_unit_id: self.joint_unit_id,
             received_from,
             received_to,
+            closed_from,
+            closed_to,
+            outcome: outcome.map(|o| o.as_str().to_owned()),
             ..Default::default()
         })
     }

@@ -12,6 +12,7 @@ pub mod mediators;
 pub mod mentorships;
 pub mod notifications;
 pub mod settings;
+pub mod stats;
 pub mod subsidy;
 pub mod units;
 pub mod users;
@@ -111,6 +112,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(mentorships::graduate))
         .routes(routes!(mentorships::end))
         .routes(routes!(mentorships::joint_mediation))
+        .routes(routes!(stats::show))
 }
 
 /// The signed-in user of an API request, from `Authorization: Bearer <token>`.

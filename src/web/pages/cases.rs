@@ -88,6 +88,9 @@ pub struct ListQuery {
     pub joint_unit_id: Option<String>,
     pub received_from: Option<String>,
     pub received_to: Option<String>,
+    pub closed_from: Option<String>,
+    pub closed_to: Option<String>,
+    pub outcome: Option<String>,
     pub page: Option<u64>,
     pub notice: Option<String>,
 }
@@ -103,6 +106,7 @@ struct ListPage {
     grades: Vec<Choice>,
     dispute_types: Vec<Choice>,
     sources: Vec<Choice>,
+    outcomes: Vec<Choice>,
     units: Vec<Choice>,
     f: BTreeMap<&'static str, String>,
     errors: BTreeMap<String, String>,
@@ -133,6 +137,9 @@ pub async fn index(
         joint_unit_id: q.joint_unit_id.as_deref().and_then(|u| u.parse().ok()),
         received_from: empty_none(&q.received_from),
         received_to: empty_none(&q.received_to),
+        closed_from: empty_none(&q.closed_from),
+        closed_to: empty_none(&q.closed_to),
+        outcome: empty_none(&q.outcome),
         ..Default::default()
     };
     // A filter that cannot be read (a malformed day) is shown beside its field; the list then
@@ -166,6 +173,9 @@ pub async fn index(
         ("joint_unit_id", &q.joint_unit_id),
         ("received_from", &q.received_from),
         ("received_to", &q.received_to),
+        ("closed_from", &q.closed_from),
+        ("closed_to", &q.closed_to),
+        ("outcome", &q.outcome),
     ] {
         f.insert(k, v.clone().unwrap_or_default());
     }
@@ -190,6 +200,7 @@ pub async fn index(
             DisputeType::ALL.map(DisputeType::as_str),
         ),
         sources: choices(lang, "source", Source::ALL.map(Source::as_str)),
+        outcomes: choices(lang, "outcome", Outcome::ALL.map(Outcome::as_str)),
         units: names
             .iter()
             .map(|(id, name)| Choice {

@@ -42,7 +42,8 @@ pub fn landing(role: Role) -> &'static str {
         Role::Coordinator => "/queue",
         Role::Mediator => "/cases",
         Role::Finance => "/subsidy",
-        Role::Admin | Role::Viewer => "/",
+        Role::Viewer => "/stats",
+        Role::Admin => "/",
     }
 }
 
@@ -55,14 +56,12 @@ pub async fn show(
     // The network counts are no part of a finance clerk's work: their home is the subsidy periods,
     // also when they open the site's address or click 首页. Coordinators and mediators keep the
     // counts one click away.
-    if session.user.is(Role::Finance) {
+    // Likewise the street leader's (viewer's) home is the dashboard.
+    if session.user.is(Role::Finance) || session.user.is(Role::Viewer) {
+        let home = landing(session.user.role);
         let target = match q.notice.as_deref() {
-            Some(notice) => format!(
-                "{}?notice={}",
-                landing(Role::Finance),
-                crate::web::errors::urlencode(notice)
-            ),
-            None => landing(Role::Finance).to_owned(),
+            Some(notice) => format!("{home}?notice={}", crate::web::errors::urlencode(notice)),
+            None => home.to_owned(),
         };
         return Ok(Redirect::to(&target).into_response());
     }

@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod mediators;
 pub mod mentorships;
 pub mod settings;
+pub mod stats;
 pub mod subsidy;
 pub mod units;
 pub mod users;
@@ -144,6 +145,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/admin/outbox", get(inbox::outbox_index))
         .route("/admin/outbox/{id}/retry", post(inbox::outbox_retry))
+        .route("/stats", get(stats::show))
         .route("/static/app.css", get(stylesheet))
         // Inside the session layer: it counts the signed-in user's unread notifications.
         .layer(axum::middleware::from_fn_with_state(

@@ -1,0 +1,283 @@
+//! `GET /api/v1/stats` and the dashboard `/stats`: the same figures as a direct SQL count and as
+//! the case list behind each figure, in the user's scope; bad input named.
+
+use chrono::{NaiveDate, Utc};
+use mediation::domain::clocks::{end_of_local_day, start_of_local_day};
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+use serde_json::Value;
+
+use crate::helpers::{field_error, spawn_app, spawn_app_with_demo_cases, TestApp};
+
+const TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
+
+fn unescape(s: &str) -> String {
+    s.replace("&#x2F;", "/")
+        .replace("&amp;", "&")
+        .replace("&#x3D;", "=")
+}
+
+/// The value and link of a headline figure of the dashboard (`<a class="tile" id="KEY" href=…><strong>V`).
+fn figure(html: &str, key: &str) -> (String, String) {
+    let marker = format!("id=\"{key}\" href=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("dashboard has no {key}"))
+        + marker.len();
+    let end = html[start..].find('"').expect("end of href") + start;
+    let href = unescape(&html[start..end]);
+    let v_start = html[end..].find("<strong>").expect("value") + end + "<strong>".len();
+    let v_end = html[v_start..].find("</strong>").expect("end of value") + v_start;
+    (html[v_start..v_end].to_owned(), href)
+}
+
+/// The total of the API's case list for the query of a dashboard link (`/cases?…`).
+async fn list_total(app: &TestApp, token: &str, href: &str) -> u64 {
+    let query = href.strip_prefix("/cases?").expect("a case-list link");
+    let res = app
+        .get(token, &format!("/api/v1/cases?{query}&per_page=1"))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "{href}");
+    let body: Value = res.json().await.expect("json");
+    body["total"].as_u64().expect("total")
+}
+
+async fn sql_count(app: &TestApp, sql_sqlite: &str, values: Vec<sea_orm::Value>) -> i64 {
+    let backend = app.db.get_database_backend();
+    let sql = match backend {
+        DatabaseBackend::Postgres => {
+            let mut out = String::new();
+            let mut n = 0;
+            for ch in sql_sqlite.chars() {
+                if ch == '?' {
+                    n += 1;
+                    out.push_str(&format!("${n}"));
+                } else {
+                    out.push(ch);
+                }
+            }
+            out
+        }
+        _ => sql_sqlite.to_owned(),
+    };
+    let row = app
+        .db
+        .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await
+        .expect("query")
+        .expect("a row");
+    row.try_get_by_index::<i64>(0).expect("a count")
+}
+
+async fn stats(app: &TestApp, token: &str, query: &str) -> Value {
+    let res = app.get(token, &format!("/api/v1/stats?{query}")).await;
+    assert_eq!(res.status(), StatusCode::OK, "{query}");
+    res.json().await.expect("json")
+}
+
+#[tokio::test]
+async fn the_figures_agree_with_a_direct_sql_count_the_dashboard_and_the_cases_behind_them() {
+    let app = spawn_app_with_demo_cases().await;
+    let token = app.token("viewer").await;
+    let (from, to) = (
+        NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+        chrono::Utc::now().with_timezone(&TZ).date_naive(),
+    );
+    let query = format!("from={from}&to={to}");
+    let s = stats(&app, &token, &query).await;
+    let (start, end) = (start_of_local_day(from, TZ), end_of_local_day(to, TZ));
+
+    let received = sql_count(
+        &app,
+        "SELECT COUNT(*) FROM cases WHERE received_at >= ? AND received_at < ?",
+        vec![start.into(), end.into()],
+    )
+    .await;
+    let amount = sql_count(
+        &app,
+        "SELECT CAST(COALESCE(SUM(amount_claimed_fen), 0) AS BIGINT) FROM cases WHERE received_at >= ? AND received_at < ?",
+        vec![start.into(), end.into()],
+    )
+    .await;
+    let people = sql_count(
+        &app,
+        "SELECT CAST(COALESCE(SUM(people_involved), 0) AS BIGINT) FROM cases WHERE received_at >= ? AND received_at < ?",
+        vec![start.into(), end.into()],
+    )
+    .await;
+    let closed = sql_count(
+        &app,
+        "SELECT COUNT(*) FROM cases WHERE status = 'closed' AND closed_at >= ? AND closed_at < ?",
+        vec![start.into(), end.into()],
+    )
+    .await;
+    let resolved = sql_count(
+        &app,
+        "SELECT COUNT(*) FROM cases WHERE status = 'closed' AND outcome = 'resolved' AND closed_at >= ? AND closed_at < ?",
+        vec![start.into(), end.into()],
+    )
+    .await;
+    let overdue = sql_count(
+        &app,
+        "SELECT COUNT(*) FROM cases WHERE status IN ('registered', 'accepted', 'mediating') AND deadline_at <= ?",
+        vec![Utc::now().into()],
+    )
+    .await;
+    assert!(received > 0 && closed > 0, "the demo has cases");
+    assert_eq!(s["received"], received);
+    assert_eq!(s["amount_claimed_fen"], amount);
+    assert_eq!(s["people_involved"], people);
+    assert_eq!(s["closed"], closed);
+    assert_eq!(s["resolved"], resolved);
+    assert_eq!(s["overdue_open"], overdue);
+    let grade_sum: u64 = s["by_grade"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|t| t["received"].as_u64().unwrap())
+        .sum();
+    let unit_sum: u64 = s["by_unit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["received"].as_u64().unwrap())
+        .sum();
+    let month_sum: u64 = s["by_month"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["received"].as_u64().unwrap())
+        .sum();
+    let month_closed: u64 = s["by_month"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["closed"].as_u64().unwrap())
+        .sum();
+    assert_eq!(grade_sum, received as u64);
+    assert_eq!(unit_sum, received as u64);
+    assert_eq!(month_sum, received as u64);
+    assert_eq!(month_closed, closed as u64);
+
+    // The dashboard shows the same figures, and each links to exactly its cases.
+    let viewer = app.browser("viewer").await;
+    let (status, html) = viewer.get(&format!("/stats?{query}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(s["headline"]["text"].as_str().unwrap()));
+    for (key, expected) in [
+        ("stats-received", received),
+        ("stats-closed", closed),
+        ("stats-resolved", resolved),
+        ("stats-overdue", overdue),
+    ] {
+        let (value, href) = figure(&html, key);
+        assert_eq!(value, expected.to_string(), "{key}");
+        assert_eq!(
+            list_total(&app, &token, &href).await,
+            expected as u64,
+            "{key} → {href}"
+        );
+    }
+    // A breakdown row's link lists its cases too: the unit with most cases.
+    let top = &s["by_unit"][0];
+    let href = format!(
+        "/cases?received_from={from}&received_to={to}&unit_id={}",
+        top["unit_id"]
+    );
+    assert_eq!(
+        list_total(&app, &token, &href).await,
+        top["received"].as_u64().unwrap()
+    );
+    assert!(
+        html.contains(&format!("unit_id={}", top["unit_id"]))
+            || html.contains(&format!("unit_id&#x3D;{}", top["unit_id"]))
+    );
+    // Charts are inline SVG, with no style attribute (the CSP allows none).
+    assert!(html.contains("<svg class=\"chart\""));
+    assert!(!html.contains("style="));
+}
+
+#[tokio::test]
+async fn a_unit_narrows_every_figure_to_the_cases_at_it_now() {
+    let app = spawn_app_with_demo_cases().await;
+    let token = app.token("coordinator").await;
+    let all = stats(&app, &token, "from=2020-01-01").await;
+    let top = all["by_unit"][0]["unit_id"].as_i64().unwrap();
+    let one = stats(&app, &token, &format!("from=2020-01-01&unit_id={top}")).await;
+    assert_eq!(one["received"], all["by_unit"][0]["received"]);
+    assert_eq!(one["by_unit"].as_array().unwrap().len(), 1);
+    let href = format!(
+        "/cases?status=closed&closed_from=2020-01-01&closed_to={}&unit_id={top}",
+        one["to"].as_str().unwrap()
+    );
+    assert_eq!(
+        list_total(&app, &token, &href).await,
+        one["closed"].as_u64().unwrap()
+    );
+}
+
+#[tokio::test]
+async fn a_mediator_sees_only_the_figures_of_the_cases_they_may_see() {
+    let app = spawn_app_with_demo_cases().await;
+    let coordinator = app.token("coordinator").await;
+    let mediator = app.token("mediator").await;
+    let street = stats(&app, &coordinator, "from=2020-01-01").await;
+    let own = stats(&app, &mediator, "from=2020-01-01").await;
+    let to = own["to"].as_str().unwrap();
+    let listed = list_total(
+        &app,
+        &mediator,
+        &format!("/cases?received_from=2020-01-01&received_to={to}"),
+    )
+    .await;
+    assert_eq!(own["received"].as_u64().unwrap(), listed);
+    assert!(own["received"].as_u64().unwrap() < street["received"].as_u64().unwrap());
+    // The mediator's dashboard shows their figure, not the street's.
+    let browser = app.browser("mediator").await;
+    let (status, html) = browser.get("/stats?from=2020-01-01").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(figure(&html, "stats-received").0, listed.to_string());
+}
+
+#[tokio::test]
+async fn malformed_or_reversed_dates_and_unknown_units_are_refused_naming_the_field() {
+    let app = spawn_app().await;
+    let token = app.token("viewer").await;
+    for (query, field) in [
+        ("from=2026-13-01", "from"),
+        ("to=yesterday", "to"),
+        ("from=2026-06-01&to=2026-05-31", "to"),
+        ("unit_id=999999", "unit_id"),
+        ("unit_id=abc", "unit_id"),
+        ("from=1900-01-01&to=2026-01-01", "to"),
+    ] {
+        let res = app.get(&token, &format!("/api/v1/stats?{query}")).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        let body: Value = res.json().await.unwrap();
+        assert!(field_error(&body, field).is_some(), "{query}: {body}");
+    }
+    let browser = app.browser("viewer").await;
+    let (status, html) = browser.get("/stats?from=2026-06-01&to=2026-05-31").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"to-error\""));
+    // Without dates: the twelve months up to today.
+    let s = stats(&app, &token, "").await;
+    assert_eq!(s["by_month"].as_array().unwrap().len(), 12);
+    assert_eq!(s["received"], 0);
+    assert_eq!(s["success_rate"], Value::Null);
+}
+
+#[tokio::test]
+async fn the_viewer_lands_on_the_dashboard() {
+    let app = spawn_app().await;
+    let browser = app.browser("viewer").await;
+    let res = browser.client.get(browser.url("/")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        crate::helpers::Browser::location(&res).as_deref(),
+        Some("/stats")
+    );
+    let (status, html) = browser.get("/stats").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("累计调解各类纠纷案件0件"));
+}
