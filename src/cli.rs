@@ -137,6 +137,20 @@ pub enum Command {
         #[command(subcommand)]
         command: SubsidyCommand,
     },
+    /// Load data into an empty database: `--profile jiubao` (the published Jiubao street and its
+    /// cases up to November 2022).
+    Seed {
+        /// Bulk cases (not in this build).
+        #[arg(long)]
+        cases: Option<u64>,
+        #[arg(long, default_value_t = 1)]
+        streets: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// `jiubao`
+        #[arg(long)]
+        profile: Option<String>,
+    },
     /// Copy the SQLite database to FILE, safely while the server runs (PostgreSQL: use pg_dump).
     Backup {
         /// The new backup file; an existing file is never overwritten.
@@ -318,6 +332,12 @@ async fn execute(cli: Cli) -> Result<(), AppError> {
             print!("{}", subsidy::totals_text(&period));
             Ok(())
         }
+        Command::Seed {
+            cases,
+            streets: _,
+            seed: _,
+            profile,
+        } => seed(config, cases, profile.as_deref()).await,
         Command::Backup { file } => {
             let report = crate::services::backup::backup(&config.database_url, &file).await?;
             println!(
@@ -337,6 +357,35 @@ async fn execute(cli: Cli) -> Result<(), AppError> {
             );
             Ok(())
         }
+    }
+}
+
+async fn seed(config: Config, cases: Option<u64>, profile: Option<&str>) -> Result<(), AppError> {
+    match (profile, cases) {
+        (Some("jiubao"), _) => {
+            let app = App::build(config).await?;
+            let tz = app.state.config.time_zone;
+            let loaded = crate::demo::jiubao::load(&app.state.db, tz).await?;
+            println!(
+                "已载入九堡街道 / Jiubao street loaded: {} units, {} mediators, {} cases",
+                loaded.units, loaded.mediators, loaded.cases
+            );
+            println!(
+                "统计 / statistics: /stats?from={}&to={}",
+                crate::demo::jiubao::first_day(),
+                crate::demo::jiubao::last_day()
+            );
+            Ok(())
+        }
+        (Some(other), _) => Err(AppError::Config(format!(
+            "unknown profile {other:?}: the only profile is jiubao"
+        ))),
+        (None, Some(_)) => Err(AppError::Config(
+            "seed --cases is not in this build; use --profile jiubao".into(),
+        )),
+        (None, None) => Err(AppError::Config(
+            "seed needs --profile jiubao (or --cases N)".into(),
+        )),
     }
 }
 

@@ -135,6 +135,21 @@ pub fn months_back(date: NaiveDate, back: u32) -> NaiveDate {
         .unwrap_or(date)
 }
 
+/// The month whose report goes out `today`: the month before, when `today` is the first working
+/// day of its month by the rest-day calendar; otherwise none.
+pub fn monthly_report_due(
+    today: NaiveDate,
+    cal: &crate::domain::clocks::Calendar,
+) -> Option<(Month, NaiveDate, NaiveDate)> {
+    let first = Month::of(today).first_day()?;
+    if cal.next_working_day_on_or_after(first) != today {
+        return None;
+    }
+    let last = first.pred_opt()?;
+    let month = Month::of(last);
+    Some((month, month.first_day()?, last))
+}
+
 /// The longest range the statistics answer, in days (twenty years): the months of a range are
 /// one expression each in the query.
 pub const MAX_RANGE_DAYS: i64 = 20 * 366;
@@ -348,6 +363,25 @@ mod tests {
         let across = months_of(day(2025, 12, 31), day(2026, 1, 1));
         assert_eq!(across.len(), 2);
         assert!(months_of(day(2026, 2, 1), day(2026, 1, 1)).is_empty());
+    }
+
+    #[test]
+    fn the_monthly_report_goes_on_the_first_working_day_for_the_month_before() {
+        use crate::domain::clocks::{seeded_2026, Calendar};
+        let cal = Calendar::new(seeded_2026().into_iter().map(|(d, k, _)| (d, k)));
+        // 1 Jan 2026 is a holiday, 2 Jan too (1–3 Jan), 3 Jan a Saturday: the 5th is the first
+        // working day (4 Jan, a Sunday, is declared a working day, so it is the 4th).
+        let due = monthly_report_due(day(2026, 1, 4), &cal).expect("due on 4 Jan");
+        assert_eq!(due.0.label(), "2025-12");
+        assert_eq!((due.1, due.2), (day(2025, 12, 1), day(2025, 12, 31)));
+        assert_eq!(monthly_report_due(day(2026, 1, 5), &cal), None);
+        assert_eq!(monthly_report_due(day(2026, 1, 1), &cal), None);
+        // 1 Nov 2026 is a Sunday: Monday the 2nd.
+        assert_eq!(monthly_report_due(day(2026, 11, 1), &cal), None);
+        let nov = monthly_report_due(day(2026, 11, 2), &cal).expect("due on 2 Nov");
+        assert_eq!(nov.0.label(), "2026-10");
+        // 1 Dec 2026 is a Tuesday.
+        assert!(monthly_report_due(day(2026, 12, 1), &cal).is_some());
     }
 
     #[test]

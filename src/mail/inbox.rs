@@ -114,6 +114,7 @@ pub async fn preferences(
         .await?;
     Ok(Kind::ALL
         .into_iter()
+        .filter(|kind| kind.user_may_choose())
         .map(|kind| {
             let by_email = rows
                 .iter()

@@ -50,10 +50,12 @@ pub enum Kind {
     ConfirmationNear,
     /// A subsidy period was approved: each mediator with items in it, with their total (no case).
     SubsidyApproved,
+    /// The monthly report (月报) of the month before: the addresses an admin chose (no case).
+    MonthlyReport,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Assigned,
         Kind::Escalated,
         Kind::Referred,
@@ -63,6 +65,7 @@ impl Kind {
         Kind::FollowUpDue,
         Kind::ConfirmationNear,
         Kind::SubsidyApproved,
+        Kind::MonthlyReport,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -76,6 +79,7 @@ impl Kind {
             Kind::FollowUpDue => "follow_up_due",
             Kind::ConfirmationNear => "confirmation_near",
             Kind::SubsidyApproved => "subsidy_approved",
+            Kind::MonthlyReport => "monthly_report",
         }
     }
 
@@ -85,7 +89,13 @@ impl Kind {
 
     /// Whether a notification of this kind is about one case (and links to it).
     pub fn about_a_case(self) -> bool {
-        self != Kind::SubsidyApproved
+        !matches!(self, Kind::SubsidyApproved | Kind::MonthlyReport)
+    }
+
+    /// Whether users choose to get it by e-mail (the monthly report goes to addresses an admin
+    /// chose, not to accounts).
+    pub fn user_may_choose(self) -> bool {
+        self != Kind::MonthlyReport
     }
 }
 

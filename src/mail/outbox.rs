@@ -102,7 +102,16 @@ pub async fn enqueue(
         data: Set(data.to_string()),
         body_text: Set(None),
         body_html: Set(None),
-        link: Set(case.map_or_else(|| "/inbox".to_owned(), |c| format!("/cases/{}", c.id))),
+        link: Set(case.map_or_else(
+            || {
+                if kind == Kind::MonthlyReport {
+                    "/stats".to_owned()
+                } else {
+                    "/inbox".to_owned()
+                }
+            },
+            |c| format!("/cases/{}", c.id),
+        )),
         created_at: Set(now),
         read_at: Set(None),
         email_status: Set(status.as_str().to_owned()),

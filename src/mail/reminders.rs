@@ -337,6 +337,9 @@ pub async fn run(db: DatabaseConnection, config: Arc<Config>, mut stop: watch::R
         if let Err(e) = run_once(&db, &config, Utc::now()).await {
             tracing::error!(error = %e, "reminder scan failed; trying again at the next one");
         }
+        if let Err(e) = crate::services::monthly_report::run_once(&db, &config, Utc::now()).await {
+            tracing::error!(error = %e, "monthly report failed; trying again at the next scan");
+        }
         tokio::select! {
             changed = stop.changed() => if changed.is_err() { break },
             () = tokio::time::sleep(every) => {}

@@ -25,7 +25,7 @@ pub const DEMO_ACCOUNTS: [(&str, &str, Role); 5] = [
     ("viewer", "街道领导 王书记", Role::Viewer),
 ];
 
-const STATIONS: [&str; 23] = [
+pub(crate) const STATIONS: [&str; 23] = [
     "三堡村",
     "五堡村",
     "六堡村",
@@ -51,14 +51,14 @@ const STATIONS: [&str; 23] = [
     "兴业社区",
 ];
 
-const ROOMS: [(&str, &str, &str); 4] = [
+pub(crate) const ROOMS: [(&str, &str, &str); 4] = [
     ("JB-JM", "警民联动工作室", "police"),
     ("JB-ZF", "行政执法工作室", "admin_enforcement"),
     ("JB-SJ", "市场监管工作室", "market_supervision"),
     ("JB-LJ", "劳动监察工作室", "labour_inspection"),
 ];
 
-const WORKSTATIONS: [&str; 7] = [
+pub(crate) const WORKSTATIONS: [&str; 7] = [
     "老沈说和",
     "阿姨帮帮团",
     "律师在身边",
@@ -84,7 +84,7 @@ pub struct DemoSummary {
     pub mediators: u64,
 }
 
-fn name(i: usize) -> String {
+pub(crate) fn name(i: usize) -> String {
     format!(
         "{}{}",
         SURNAMES[i % SURNAMES.len()],
@@ -92,7 +92,7 @@ fn name(i: usize) -> String {
     )
 }
 
-fn specialties(i: usize) -> String {
+pub(crate) fn specialties(i: usize) -> String {
     let all = DisputeType::ALL;
     let a = all[i % all.len()].as_str();
     let b = all[(i + 3) % all.len()].as_str();

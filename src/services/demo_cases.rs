@@ -22,7 +22,7 @@ use crate::services::cases::actions::{act, ActionRequest, Params};
 use crate::services::cases::intake::{intake, IntakeInput, PartyInput};
 use crate::services::cases::records::{self, AgreementInput, FollowUpInput, SessionInput};
 
-const WORKERS: [&str; 12] = [
+pub(crate) const WORKERS: [&str; 12] = [
     "张小骑",
     "李师傅",
     "王大姐",
@@ -36,7 +36,7 @@ const WORKERS: [&str; 12] = [
     "冯阿姨",
     "褚小工",
 ];
-const EMPLOYERS: [(&str, &str); 8] = [
+pub(crate) const EMPLOYERS: [(&str, &str); 8] = [
     ("城东配送站", "某外卖平台"),
     ("顺达快递网点", "某快递公司"),
     ("畅行网约车服务部", "某出行平台"),
@@ -46,7 +46,7 @@ const EMPLOYERS: [(&str, &str); 8] = [
     ("美味餐饮店", ""),
     ("安居物业公司", ""),
 ];
-const SUMMARIES: [&str; 8] = [
+pub(crate) const SUMMARIES: [&str; 8] = [
     "骑手称被拖欠两个月工资，站点以扣罚为由拒付。",
     "快递员在派件途中受伤，用人单位不认可工伤。",
     "网约车司机被平台解除合作，要求经济补偿。",

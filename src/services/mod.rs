@@ -16,6 +16,7 @@ pub mod joint_report;
 pub mod mediator_record;
 pub mod mediators;
 pub mod mentorships;
+pub mod monthly_report;
 pub mod settings;
 pub mod stats;
 pub mod subsidy;

@@ -18,8 +18,8 @@ use chrono_tz::Tz;
 use entity::{cases, units};
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QuerySelect, Select,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -169,6 +169,20 @@ pub async fn stats(
     range: StatsRange,
     now: DateTime<Utc>,
 ) -> Result<StatsOut, AppError> {
+    stats_in_scope(db, tz, visible_condition(user), range, now).await
+}
+
+/// The figures of `range` over the cases of `scope` (the whole street for the monthly report).
+///
+/// # Errors
+/// As [`stats`].
+pub async fn stats_in_scope(
+    db: &impl ConnectionTrait,
+    tz: Tz,
+    scope: Condition,
+    range: StatsRange,
+    now: DateTime<Utc>,
+) -> Result<StatsOut, AppError> {
     let unit_names: BTreeMap<i64, String> = units::Entity::find()
         .select_only()
         .column(units::Column::Id)
@@ -189,7 +203,7 @@ pub async fn stats(
     let start = start_of_local_day(range.from, tz);
     let end = end_of_local_day(range.to, tz);
     let scoped = || -> Select<cases::Entity> {
-        let q = cases::Entity::find().filter(visible_condition(user));
+        let q = cases::Entity::find().filter(scope.clone());
         match range.unit_id {
             Some(unit_id) => q.filter(cases::Column::CurrentUnitId.eq(unit_id)),
             None => q,

@@ -132,6 +132,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
                 ("/users", "nav-users"),
                 ("/calendar", "nav-calendar"),
                 ("/settings", "nav-settings"),
+                ("/settings/monthly_report", "report-link"),
                 ("/admin/outbox", "notify-nav-outbox"),
                 ("/subsidy/rates", "nav-subsidy-rates"),
             ]);

@@ -82,6 +82,7 @@ const PAGES: &[Row] = &[
     ("GET",  "/queue",                                               [303, 403, 200, 403, 403, 403, 403]),
     ("GET",  "/reports/joint",                                       [303, 200, 200, 200, 200, 200, 200]),
     ("GET",  "/settings",                                            [303, 200, 403, 403, 403, 403, 403]),
+    ("GET",  "/settings/monthly_report",                             [303, 200, 403, 403, 403, 403, 403]),
     ("GET",  "/static/app.css",                                      [200, 200, 200, 200, 200, 200, 200]),
     ("GET",  "/stats",                                               [303, 200, 200, 200, 200, 200, 200]),
     ("GET",  "/subsidy",                                             [303, 200, 404, 200, 404, 404, 404]),
@@ -127,6 +128,7 @@ const PAGES: &[Row] = &[
     ("POST", "/mentorships/{id}/end",                                [303, 409, 409, 403, 403, 403, 403]),
     ("POST", "/mentorships/{id}/graduate",                           [303, 409, 409, 403, 403, 403, 403]),
     ("POST", "/settings",                                            [303, 422, 403, 403, 403, 403, 403]),
+    ("POST", "/settings/monthly_report",                             [303, 422, 403, 403, 403, 403, 403]),
     ("POST", "/subsidy/lead_share",                                  [303, 422, 404, 422, 404, 404, 404]),
     ("POST", "/subsidy/periods",                                     [303, 422, 404, 422, 404, 404, 404]),
     ("POST", "/subsidy/periods/{id}/approve",                        [303, 409, 404, 409, 404, 404, 404]),
@@ -164,6 +166,7 @@ const API: &[Row] = &[
     ("GET",  "/api/v1/outbox",                                       [401, 200, 403, 403, 403, 403, 403]),
     ("GET",  "/api/v1/reports/joint_mediation",                      [401, 200, 200, 200, 200, 200, 200]),
     ("GET",  "/api/v1/settings/grading",                             [401, 200, 200, 200, 200, 200, 200]),
+    ("GET",  "/api/v1/settings/monthly_report",                      [401, 200, 403, 403, 403, 403, 403]),
     ("GET",  "/api/v1/stats",                                        [401, 200, 200, 200, 200, 200, 200]),
     ("GET",  "/api/v1/subsidy/lead_share",                           [401, 200, 404, 200, 404, 404, 404]),
     ("GET",  "/api/v1/subsidy/periods",                              [401, 200, 404, 200, 404, 404, 404]),
@@ -211,6 +214,7 @@ const API: &[Row] = &[
     ("PUT",  "/api/v1/case_groups/{id}/representatives",             [401, 403, 200, 403, 403, 200, 404]),
     ("PUT",  "/api/v1/notifications/preferences",                    [401, 200, 200, 200, 200, 200, 200]),
     ("PUT",  "/api/v1/settings/grading",                             [401, 422, 403, 403, 403, 403, 403]),
+    ("PUT",  "/api/v1/settings/monthly_report",                      [401, 422, 403, 403, 403, 403, 403]),
     ("PUT",  "/api/v1/subsidy/lead_share",                           [401, 422, 404, 422, 404, 404, 404]),
 ];
 

@@ -281,3 +281,157 @@ async fn the_viewer_lands_on_the_dashboard() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("累计调解各类纠纷案件0件"));
 }
+
+#[tokio::test]
+async fn the_jiubao_profile_has_the_published_shape_and_its_headline_reads_as_the_street_reports() {
+    use mediation::demo::jiubao;
+    let app = crate::helpers::spawn_app_with(false).await;
+    // A smaller plan than the published 1,662 cases, with totals that test the rounding: ¥384,500
+    // is 38万元 and 171 people are 100余人. (The published plan's totals are a unit test.)
+    let specs = jiubao::plan(60, jiubao::first_day(), jiubao::last_day(), 38_450_000, 171);
+    let loaded = jiubao::load_with(&app.db, TZ, &specs).await.expect("loads");
+    assert_eq!(loaded.cases, 60);
+    assert_eq!(loaded.units, 1 + 23 + 4 + 7);
+    for (sql, expected) in [
+        ("SELECT COUNT(*) FROM mediators", 138),
+        ("SELECT COUNT(*) FROM mediators WHERE employment = 'full_time'", 11),
+        ("SELECT COUNT(*) FROM mediators WHERE employment = 'part_time'", 127),
+        ("SELECT COUNT(*) FROM mediators WHERE is_mentor = ?", 20),
+        ("SELECT COUNT(*) FROM mediators WHERE gold_medal = ?", 130),
+        (
+            "SELECT COUNT(DISTINCT m.unit_id) FROM mediators m JOIN units u ON u.id = m.unit_id WHERE m.is_mentor = ? AND u.kind = 'mentor_workstation'",
+            7,
+        ),
+        ("SELECT COUNT(*) FROM cases WHERE status <> 'closed'", 0),
+    ] {
+        let values = if sql.contains('?') {
+            vec![true.into()]
+        } else {
+            Vec::new()
+        };
+        assert_eq!(sql_count(&app, sql, values).await, expected, "{sql}");
+    }
+    let browser = app.browser("viewer").await;
+    let (status, html) = browser
+        .get(&format!(
+            "/stats?from={}&to={}",
+            jiubao::first_day(),
+            jiubao::last_day()
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("累计调解各类纠纷案件60件，涉及金额38万元，涉及人员100余人"),
+        "headline"
+    );
+}
+
+#[tokio::test]
+async fn the_monthly_report_goes_once_on_the_first_working_day_to_the_chosen_addresses() {
+    use mediation::services::monthly_report::run_once;
+    let app = spawn_app_with_demo_cases().await;
+    let admin = app.token("admin").await;
+    let viewer = app.token("viewer").await;
+    // Only admins choose; a bad address is named.
+    let res = app
+        .api
+        .put(app.url("/api/v1/settings/monthly_report"))
+        .bearer_auth(&viewer)
+        .json(&serde_json::json!({"recipients": ["a@example.com"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let put = |body: Value| {
+        app.api
+            .put(app.url("/api/v1/settings/monthly_report"))
+            .bearer_auth(&admin)
+            .json(&body)
+            .send()
+    };
+    let res = put(serde_json::json!({"recipients": ["leader@example.com", "not an address"]}))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(field_error(&res.json().await.unwrap(), "recipients").is_some());
+    let res =
+        put(serde_json::json!({"recipients": ["Leader@Example.com", "district@example.com"]}))
+            .await
+            .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["recipients"][0], "leader@example.com");
+
+    let config = mediation::config::Config::for_database("sqlite::memory:");
+    let at = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    // 2 December 2026 is not the first working day of December (the 1st, a Tuesday, is).
+    assert_eq!(
+        run_once(&app.db, &config, at("2026-12-02T02:00:00Z"))
+            .await
+            .unwrap(),
+        None
+    );
+    let sent = run_once(&app.db, &config, at("2026-12-01T01:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(sent.as_deref(), Some("2026-11"));
+    // Later the same day, or from a second server: nothing more.
+    assert_eq!(
+        run_once(&app.db, &config, at("2026-12-01T08:00:00Z"))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        sql_count(
+            &app,
+            "SELECT COUNT(*) FROM notifications WHERE kind = 'monthly_report'",
+            vec![]
+        )
+        .await,
+        2
+    );
+    // The e-mail carries November's headline, as the statistics give it.
+    let nov = stats(&app, &admin, "from=2026-11-01&to=2026-11-30").await;
+    let headline = nov["headline"]["text"].as_str().unwrap().to_owned();
+    let backend = app.db.get_database_backend();
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT subject, data FROM notifications WHERE kind = 'monthly_report' ORDER BY id LIMIT 1",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let subject: String = row.try_get_by_index(0).unwrap();
+    let data: String = row.try_get_by_index(1).unwrap();
+    assert!(
+        subject.contains("2026-11") && subject.contains(&headline),
+        "{subject}"
+    );
+    assert!(data.contains("按调解组织"), "{data}");
+
+    // The admin page shows and saves the same list.
+    let browser = app.browser("admin").await;
+    let (status, html) = browser.get("/settings/monthly_report").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("leader@example.com"));
+    let res = browser
+        .submit(
+            "/settings/monthly_report",
+            "/settings/monthly_report",
+            &[("recipients", "x@example.com\nbroken")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("id=\"recipients-error\""));
+}

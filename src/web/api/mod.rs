@@ -10,6 +10,7 @@ pub mod groups;
 pub mod health;
 pub mod mediators;
 pub mod mentorships;
+pub mod monthly_report;
 pub mod notifications;
 pub mod settings;
 pub mod stats;
@@ -113,6 +114,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(mentorships::end))
         .routes(routes!(mentorships::joint_mediation))
         .routes(routes!(stats::show))
+        .routes(routes!(monthly_report::show, monthly_report::update))
 }
 
 /// The signed-in user of an API request, from `Authorization: Bearer <token>`.

@@ -12,6 +12,7 @@ pub mod home;
 pub mod inbox;
 pub mod mediators;
 pub mod mentorships;
+pub mod monthly_report;
 pub mod settings;
 pub mod stats;
 pub mod subsidy;
@@ -146,6 +147,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/admin/outbox", get(inbox::outbox_index))
         .route("/admin/outbox/{id}/retry", post(inbox::outbox_retry))
         .route("/stats", get(stats::show))
+        .route(
+            "/settings/monthly_report",
+            get(monthly_report::show).post(monthly_report::update),
+        )
         .route("/static/app.css", get(stylesheet))
         // Inside the session layer: it counts the signed-in user's unread notifications.
         .layer(axum::middleware::from_fn_with_state(
