@@ -435,3 +435,42 @@ async fn the_monthly_report_goes_once_on_the_first_working_day_to_the_chosen_add
         .unwrap()
         .contains("id=\"recipients-error\""));
 }
+
+#[tokio::test]
+async fn the_viewer_opens_the_dashboard_in_a_real_browser_and_follows_a_figure_to_its_cases() {
+    use crate::browser::{browser_installed, sign_in, WebDriver};
+    if !browser_installed() {
+        return;
+    }
+    let app = spawn_app_with_demo_cases().await;
+    let browser = WebDriver::start().await.expect("browser starts");
+    sign_in(&browser, &app.address, "viewer", "/stats").await;
+    browser
+        .wait_for_text("main h1", "统计")
+        .await
+        .expect("the dashboard");
+    let headline = browser.text("#headline").await.expect("headline");
+    assert!(headline.starts_with("累计调解各类纠纷案件"), "{headline}");
+    let received = browser
+        .text("#stats-received strong")
+        .await
+        .expect("the received figure");
+    assert_ne!(received, "0", "the demo has cases in the last twelve months");
+    let shot = std::env::temp_dir().join("mediation-screenshots").join("viewer-dashboard.png");
+    std::fs::create_dir_all(shot.parent().unwrap()).ok();
+    browser.screenshot_png(&shot).await.expect("screenshot");
+    eprintln!("screenshot: {}", shot.display());
+    browser
+        .click("#stats-received")
+        .await
+        .expect("click the received figure");
+    browser
+        .wait_for_url("/cases?received_from=…", |url| url.contains("/cases?received_from="))
+        .await
+        .expect("the case list behind the figure opens");
+    browser
+        .wait_for_text("nav.pager", &format!("共 {received} 条"))
+        .await
+        .expect("the list has exactly the cases counted");
+    browser.quit().await.expect("browser quits");
+}
