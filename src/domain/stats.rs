@@ -261,11 +261,9 @@ pub fn trend(months: Vec<(String, u64, u64)>) -> Trend {
     let column_width = (slot * 2 / 3).max(2);
     let base = TREND_TOP + TREND_PLOT_HEIGHT;
     let scale = |v: u64| -> u32 {
-        if max == 0 {
-            0
-        } else {
-            (v * u64::from(TREND_PLOT_HEIGHT) / max) as u32
-        }
+        (v * u64::from(TREND_PLOT_HEIGHT))
+            .checked_div(max)
+            .unwrap_or(0) as u32
     };
     let points: Vec<TrendPoint> = months
         .into_iter()

@@ -256,6 +256,17 @@ async fn malformed_or_reversed_dates_and_unknown_units_are_refused_naming_the_fi
         let body: Value = res.json().await.unwrap();
         assert!(field_error(&body, field).is_some(), "{query}: {body}");
     }
+    // The case list's closed-day and outcome filters behind the closed figures check theirs too.
+    for (query, field) in [
+        ("closed_from=2026-06-01&closed_to=2026-05-31", "closed_to"),
+        ("closed_from=June", "closed_from"),
+        ("outcome=success", "outcome"),
+    ] {
+        let res = app.get(&token, &format!("/api/v1/cases?{query}")).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        let body: Value = res.json().await.unwrap();
+        assert!(field_error(&body, field).is_some(), "{query}: {body}");
+    }
     let browser = app.browser("viewer").await;
     let (status, html) = browser.get("/stats?from=2026-06-01&to=2026-05-31").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -455,8 +466,13 @@ async fn the_viewer_opens_the_dashboard_in_a_real_browser_and_follows_a_figure_t
         .text("#stats-received strong")
         .await
         .expect("the received figure");
-    assert_ne!(received, "0", "the demo has cases in the last twelve months");
-    let shot = std::env::temp_dir().join("mediation-screenshots").join("viewer-dashboard.png");
+    assert_ne!(
+        received, "0",
+        "the demo has cases in the last twelve months"
+    );
+    let shot = std::env::temp_dir()
+        .join("mediation-screenshots")
+        .join("viewer-dashboard.png");
     std::fs::create_dir_all(shot.parent().unwrap()).ok();
     browser.screenshot_png(&shot).await.expect("screenshot");
     eprintln!("screenshot: {}", shot.display());
@@ -465,7 +481,9 @@ async fn the_viewer_opens_the_dashboard_in_a_real_browser_and_follows_a_figure_t
         .await
         .expect("click the received figure");
     browser
-        .wait_for_url("/cases?received_from=…", |url| url.contains("/cases?received_from="))
+        .wait_for_url("/cases?received_from=…", |url| {
+            url.contains("/cases?received_from=")
+        })
         .await
         .expect("the case list behind the figure opens");
     browser
