@@ -81,8 +81,13 @@ async fn each_role_sees_its_own_navigation_and_is_kept_out_of_the_rest() {
         ("viewer", StatusCode::FORBIDDEN),
     ] {
         let browser = app.browser(role).await;
-        // The finance clerk's home is the subsidy periods (`/` sends them there).
-        let home_page = if role == "finance" { "/subsidy" } else { "/" };
+        // The finance clerk's home is the subsidy periods, the viewer's the dashboard (`/` sends
+        // them there).
+        let home_page = match role {
+            "finance" => "/subsidy",
+            "viewer" => "/stats",
+            _ => "/",
+        };
         let (status, home) = browser.get(home_page).await;
         assert_eq!(status, StatusCode::OK, "{role}");
         assert_eq!(
@@ -294,7 +299,7 @@ async fn the_finance_clerk_lands_on_the_subsidy_periods_and_is_sent_there_from_h
         ("coordinator", "/queue"),
         ("mediator", "/cases"),
         ("admin", "/"),
-        ("viewer", "/"),
+        ("viewer", "/stats"),
     ];
     for (role, landing) in landings {
         let browser = Browser::new(&app);
