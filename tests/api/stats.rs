@@ -291,6 +291,19 @@ async fn the_viewer_lands_on_the_dashboard() {
     let (status, html) = browser.get("/stats").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("累计调解各类纠纷案件0件"));
+    // In English the headline says the same in words.
+    browser
+        .client
+        .get(browser.url("/lang/en?next=/stats"))
+        .send()
+        .await
+        .unwrap();
+    let (status, html) = browser.get("/stats").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("0 disputes mediated in all, involving 0 × 10,000 yuan and 0 people"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
