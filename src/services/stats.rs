@@ -214,9 +214,10 @@ pub async fn stats_in_scope(
             .filter(cases::Column::ReceivedAt.gte(start))
             .filter(cases::Column::ReceivedAt.lt(end))
     };
+    // Cases with `closed_at` in the range; only those still closed count (the status is tested
+    // in the aggregates, not the condition, so that the closed_at index is the one used).
     let closed_in_range = || {
         scoped()
-            .filter(cases::Column::Status.eq(Status::Closed.as_str()))
             .filter(cases::Column::ClosedAt.gte(start))
             .filter(cases::Column::ClosedAt.lt(end))
     };
@@ -301,20 +302,24 @@ pub async fn stats_in_scope(
         .into_tuple()
         .all(db)
         .await?;
+    let closed = format!("status = '{}'", Status::Closed.as_str());
     let days_taken = match db.get_database_backend() {
-        DatabaseBackend::Postgres => {
-            "CAST(SUM(EXTRACT(EPOCH FROM (closed_at - received_at))) AS DOUBLE PRECISION) / 86400.0"
-        }
-        _ => "CAST(SUM(julianday(closed_at) - julianday(received_at)) AS REAL)",
+        DatabaseBackend::Postgres => format!(
+            "CAST(SUM(CASE WHEN {closed} THEN EXTRACT(EPOCH FROM (closed_at - received_at)) ELSE 0 END) AS DOUBLE PRECISION) / 86400.0"
+        ),
+        _ => format!(
+            "CAST(SUM(CASE WHEN {closed} THEN julianday(closed_at) - julianday(received_at) ELSE 0 END) AS REAL)"
+        ),
     };
+    let closed_sql = format!("CAST(SUM(CASE WHEN {closed} THEN 1 ELSE 0 END) AS BIGINT)");
     let resolved_sql = format!(
-        "CAST(SUM(CASE WHEN outcome = '{}' THEN 1 ELSE 0 END) AS BIGINT)",
+        "CAST(SUM(CASE WHEN {closed} AND outcome = '{}' THEN 1 ELSE 0 END) AS BIGINT)",
         Outcome::Resolved.as_str()
     );
     let closed_by_month: Vec<(i64, i64, i64, Option<f64>)> = closed_in_range()
         .select_only()
         .column_as(month_index(cases::Column::ClosedAt, &ends), "m")
-        .column_as(Expr::cust("COUNT(*)"), "n")
+        .column_as(Expr::cust(closed_sql), "n")
         .column_as(Expr::cust(resolved_sql), "resolved")
         .column_as(Expr::cust(days_taken), "days")
         .group_by(Expr::cust("m"))
