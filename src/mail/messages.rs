@@ -24,7 +24,7 @@ macro_rules! email_templates {
 }
 
 /// One folder per kind; a new kind adds its name here.
-const SOURCES: [(&str, &str, &str, &str); 9] = email_templates!(
+const SOURCES: [(&str, &str, &str, &str); 10] = email_templates!(
     "assigned",
     "escalated",
     "referred",
@@ -34,6 +34,7 @@ const SOURCES: [(&str, &str, &str, &str); 9] = email_templates!(
     "follow_up_due",
     "confirmation_near",
     "subsidy_approved",
+    "applied_online",
 );
 
 static TEMPLATES: LazyLock<Result<tera::Tera, String>> = LazyLock::new(|| {

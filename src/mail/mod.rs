@@ -50,10 +50,12 @@ pub enum Kind {
     ConfirmationNear,
     /// A subsidy period was approved: each mediator with items in it, with their total (no case).
     SubsidyApproved,
+    /// Someone applied online to a station (DESIGN §10): that station's mediators.
+    AppliedOnline,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Assigned,
         Kind::Escalated,
         Kind::Referred,
@@ -63,6 +65,7 @@ impl Kind {
         Kind::FollowUpDue,
         Kind::ConfirmationNear,
         Kind::SubsidyApproved,
+        Kind::AppliedOnline,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -76,6 +79,7 @@ impl Kind {
             Kind::FollowUpDue => "follow_up_due",
             Kind::ConfirmationNear => "confirmation_near",
             Kind::SubsidyApproved => "subsidy_approved",
+            Kind::AppliedOnline => "applied_online",
         }
     }
 

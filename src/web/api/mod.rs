@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod calendar;
+pub mod case_file;
 pub mod case_records;
 pub mod cases;
 pub mod follow_ups;
@@ -11,6 +12,7 @@ pub mod health;
 pub mod mediators;
 pub mod mentorships;
 pub mod notifications;
+pub mod public;
 pub mod settings;
 pub mod subsidy;
 pub mod units;
@@ -111,6 +113,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(mentorships::graduate))
         .routes(routes!(mentorships::end))
         .routes(routes!(mentorships::joint_mediation))
+        .routes(routes!(public::stations))
+        .routes(routes!(public::track))
+        .routes({
+            // An application is small: its text fields' limits together.
+            let (schemas, paths, route) = routes!(public::apply);
+            let limit = axum::extract::DefaultBodyLimit::max(public::MAX_APPLICATION_BYTES);
+            (schemas, paths, route.layer(limit))
+        })
+        .routes(routes!(case_file::status))
+        .routes(routes!(case_file::reissue))
+        .routes(routes!(
+            case_file::show_requirements,
+            case_file::update_requirements
+        ))
 }
 
 /// The signed-in user of an API request, from `Authorization: Bearer <token>`.

@@ -12,6 +12,7 @@ pub mod home;
 pub mod inbox;
 pub mod mediators;
 pub mod mentorships;
+pub mod parties;
 pub mod settings;
 pub mod subsidy;
 pub mod units;
@@ -144,6 +145,15 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/admin/outbox", get(inbox::outbox_index))
         .route("/admin/outbox/{id}/retry", post(inbox::outbox_retry))
+        .route("/cases/{id}/receipt", get(parties::receipt))
+        .route("/cases/{id}/access_code", post(parties::reissue))
+        .route("/cases/{id}/file", get(parties::file))
+        .route("/track", get(parties::track))
+        .route("/apply", get(parties::apply_form).post(parties::apply))
+        .route(
+            "/settings/case_file",
+            get(parties::requirements).post(parties::save_requirements),
+        )
         .route("/static/app.css", get(stylesheet))
         // Inside the session layer: it counts the signed-in user's unread notifications.
         .layer(axum::middleware::from_fn_with_state(
