@@ -47,7 +47,8 @@ pub async fn stations(db: &impl ConnectionTrait) -> Result<Vec<StationOut>, AppE
     let rows = units::Entity::find()
         .filter(units::Column::Active.eq(true))
         .filter(units::Column::Kind.is_in(["street_hub", "village_station"]))
-        .order_by_desc(units::Column::Kind)
+        // `street_hub` sorts before `village_station`.
+        .order_by_asc(units::Column::Kind)
         .order_by_asc(units::Column::Code)
         .all(db)
         .await?;
@@ -474,7 +475,7 @@ pub async fn apply(
         .filter(public_attempts::Column::Address.eq(address))
         .filter(public_attempts::Column::At.gt(since))
         .order_by_asc(public_attempts::Column::At)
-        .limit(access::APPLICATIONS_PER_ADDRESS as u64)
+        .limit(access::APPLICATIONS_PER_ADDRESS)
         .into_tuple()
         .all(&txn)
         .await?;

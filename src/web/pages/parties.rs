@@ -367,22 +367,27 @@ struct ApplyPage {
     dispute_types: Vec<Choice>,
 }
 
+/// What the application form shows besides the layout: the values typed and what was wrong.
+struct ApplyView {
+    values: ApplyForm,
+    errors: BTreeMap<String, String>,
+    error: Option<String>,
+}
+
 async fn apply_page(
     state: &AppState,
     jar: CookieJar,
     session: Option<&SessionInfo>,
     lang: Lang,
     status: StatusCode,
-    values: ApplyForm,
-    errors: BTreeMap<String, String>,
-    error: Option<String>,
+    view: ApplyView,
 ) -> Result<Response, AppError> {
     let (jar, layout) = public_layout(state, jar, session, lang, "/apply");
     let page = ApplyPage {
         layout,
-        values,
-        errors,
-        error,
+        values: view.values,
+        errors: view.errors,
+        error: view.error,
         stations: public::stations(&state.db).await?,
         dispute_types: choices(
             lang,
@@ -418,9 +423,11 @@ pub async fn apply_form(
         session.as_ref().map(|e| &e.0),
         lang,
         StatusCode::OK,
-        values,
-        BTreeMap::new(),
-        None,
+        ApplyView {
+            values,
+            errors: BTreeMap::new(),
+            error: None,
+        },
     )
     .await
 }
@@ -489,9 +496,11 @@ pub async fn apply(
                 session,
                 lang,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                form,
-                errors,
-                Some(i18n::t(lang, "parties-form-has-errors")),
+                ApplyView {
+                    values: form,
+                    errors,
+                    error: Some(i18n::t(lang, "parties-form-has-errors")),
+                },
             )
             .await
         }
@@ -503,9 +512,11 @@ pub async fn apply(
                 session,
                 lang,
                 e.status(),
-                form,
-                BTreeMap::new(),
-                Some(message),
+                ApplyView {
+                    values: form,
+                    errors: BTreeMap::new(),
+                    error: Some(message),
+                },
             )
             .await
         }
@@ -759,4 +770,27 @@ pub async fn save_requirements(
     }
     case_file::set_requirements(&state.db, &session.user, r).await?;
     Ok(Redirect::to("/settings/case_file?saved=1").into_response())
+}
+
+/// Marks the resolved cases of a list whose case file is incomplete (one batch of counts).
+///
+/// # Errors
+/// Database failures.
+pub(super) async fn flag_incomplete_files(
+    state: &AppState,
+    mut rows: Vec<super::cases::CaseRow>,
+) -> Result<Vec<super::cases::CaseRow>, AppError> {
+    let resolved: Vec<(i64, String, Option<String>)> = rows
+        .iter()
+        .filter(|r| r.case_outcome() == Some("resolved"))
+        .map(|r| r.case_key())
+        .collect();
+    if resolved.is_empty() {
+        return Ok(rows);
+    }
+    let missing = case_file::missing_of(&state.db, &resolved).await?;
+    for r in &mut rows {
+        r.file_incomplete = missing.get(&r.case_key().0).is_some_and(|m| !m.is_empty());
+    }
+    Ok(rows)
 }
