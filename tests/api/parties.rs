@@ -594,3 +594,177 @@ async fn an_incomplete_resolved_case_is_withheld_from_a_period_and_paid_once_com
         .sum();
     assert_eq!(paid, 5_000, "the simple grade's ¥50");
 }
+
+/// Issue 17's "done when", in a real browser on a phone-sized window: a worker applies, keeps the
+/// receipt, and follows the case on the public page while the station accepts it, records a
+/// session and the agreement and closes it; then the coordinator prints a complete 卷宗.
+#[tokio::test]
+async fn a_worker_applies_from_a_phone_follows_the_case_to_its_end_and_the_file_is_complete() {
+    use crate::browser::{browser_installed, sign_in, WebDriver};
+    if !browser_installed() {
+        return;
+    }
+    let app = spawn_app().await;
+    let mediator = app.token("mediator").await;
+    let station = app.unit_id(&mediator, "JB-C01").await;
+    let me: Value = app
+        .get(&mediator, "/api/v1/auth/me")
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    let browser = WebDriver::start().await.expect("browser starts");
+    browser
+        .set_window_size(390, 844)
+        .await
+        .expect("a phone-sized window");
+    browser.goto(&app.url("/apply")).await.expect("open /apply");
+    browser
+        .type_into("#applicant_name", "王骑手")
+        .await
+        .expect("name");
+    browser
+        .type_into("#applicant_phone", "13955556666")
+        .await
+        .expect("phone");
+    browser
+        .type_into("#respondent_name", "飞速外卖站点")
+        .await
+        .expect("respondent");
+    browser
+        .click("#dispute_type option[value='wage_arrears']")
+        .await
+        .expect("dispute type");
+    browser
+        .type_into("#summary", "送了两个月外卖，工资一直没结")
+        .await
+        .expect("summary");
+    browser
+        .type_into("#amount_yuan", "6800")
+        .await
+        .expect("amount");
+    browser
+        .click(&format!("#station_id option[value='{station}']"))
+        .await
+        .expect("station");
+    let overflow = browser
+        .execute("return document.documentElement.scrollWidth > window.innerWidth;")
+        .await
+        .expect("measure the form");
+    assert_eq!(overflow, json!(false), "the form fits the phone's width");
+    browser
+        .click(".apply-form button[type=submit]")
+        .await
+        .expect("apply");
+    browser
+        .wait_for_text("#receipt h1", "受理回执")
+        .await
+        .expect("the receipt at once");
+    let case_no = browser
+        .text("#receipt .case-no")
+        .await
+        .expect("case number");
+    let code = browser
+        .attribute("#receipt .access-code", "data-code")
+        .await
+        .expect("code");
+    assert_eq!(code.len(), 10);
+    browser.find("#receipt .qr svg").await.expect("the QR code");
+    let path = crate::browser::screenshot_path("apply-receipt-phone");
+    browser
+        .screenshot_png(&path)
+        .await
+        .expect("keep the receipt");
+
+    let track = app.url(&format!("/track?case_no={case_no}&code={code}"));
+    let follow = |status: &'static str| {
+        let browser = &browser;
+        let track = track.clone();
+        async move {
+            browser.goto(&track).await.expect("open the progress page");
+            browser
+                .wait_for_text("#progress h2 .badge", status)
+                .await
+                .expect("the progress page follows the case");
+        }
+    };
+    follow("等待调解组织受理").await;
+
+    let coordinator = app.token("coordinator").await;
+    let found: Value = app
+        .get(&coordinator, &format!("/api/v1/cases?q={case_no}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = found["items"][0]["id"]
+        .as_i64()
+        .expect("the case is listed");
+    let res = app
+        .post(
+            &mediator,
+            &format!("/api/v1/cases/{id}/actions"),
+            &json!({
+                "action": "accept", "version": 1, "lead_mediator_id": me["mediator_id"]
+            }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    follow("已受理").await;
+    let res = app
+        .post(&mediator, &format!("/api/v1/cases/{id}/sessions"), &json!({
+            "held_at": Utc::now().to_rfc3339(), "unit_id": station, "mediator_ids": [me["mediator_id"]],
+            "attendees": "王骑手、站点负责人", "summary": "站点同意结清", "outcome": "agreement"
+        }))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    follow("正在调解").await;
+    let res = app
+        .post(&mediator, &format!("/api/v1/cases/{id}/agreement"), &json!({
+            "signed_at": Utc::now().to_rfc3339(), "terms": "一次付清六千八百元", "amount_fen": 680_000, "instalments": []
+        }))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    follow("已达成调解协议").await;
+    let d = detail(&app, &mediator, id).await;
+    let res = app
+        .post(
+            &mediator,
+            &format!("/api/v1/cases/{id}/actions"),
+            &json!({
+                "action": "close", "outcome": "resolved", "version": d["version"]
+            }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    follow("已结案").await;
+    browser
+        .wait_for_text("#progress .outcome", "调解成功")
+        .await
+        .expect("the outcome in plain words");
+    browser
+        .wait_for_text("#progress .timeline", "双方签订了调解协议")
+        .await
+        .expect("the timeline in plain words");
+
+    browser.set_window_size(1280, 900).await.expect("a desk");
+    sign_in(&browser, &app.address, "coordinator", "/queue").await;
+    browser
+        .goto(&app.url(&format!("/cases/{id}/file")))
+        .await
+        .expect("open the 卷宗");
+    browser
+        .wait_for_text(".file-complete", "卷宗齐全")
+        .await
+        .expect("the file is complete");
+    browser
+        .wait_for_text("article.cover", &case_no)
+        .await
+        .expect("the cover");
+    browser
+        .wait_for_text(".session-record", "站点同意结清")
+        .await
+        .expect("the session record");
+    browser.quit().await.expect("browser closes");
+}
