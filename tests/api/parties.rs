@@ -1,7 +1,7 @@
 //! Parties follow their own case (DESIGN §10): the case code and receipt, the public progress
 //! page, applying online, the case file (卷宗) and its completeness gate on the subsidy.
 
-use chrono::{Duration, Utc};
+use chrono::{Datelike, Duration, Utc};
 use entity::{audit_log, cases, notifications};
 use reqwest::StatusCode;
 use sea_orm::sea_query::Expr;
@@ -767,4 +767,128 @@ async fn a_worker_applies_from_a_phone_follows_the_case_to_its_end_and_the_file_
         .await
         .expect("the session record");
     browser.quit().await.expect("browser closes");
+}
+
+#[tokio::test]
+async fn a_case_withheld_from_an_approved_period_is_paid_in_the_period_open_when_it_is_completed() {
+    let app = spawn_app().await;
+    let coordinator = app.token("coordinator").await;
+    let finance = app.token("finance").await;
+    let (case, lead, station) = planted_case(&app, &coordinator).await;
+    let id = case["id"].as_i64().unwrap();
+    // Resolved without a session record: the agreement, then the close.
+    let res = app
+        .post(
+            &coordinator,
+            &format!("/api/v1/cases/{id}/agreement"),
+            &json!({
+                "signed_at": rfc(2), "terms": "当场付清", "amount_fen": 800_000, "instalments": []
+            }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let d = detail(&app, &coordinator, id).await;
+    let res = app
+        .post(
+            &coordinator,
+            &format!("/api/v1/cases/{id}/actions"),
+            &json!({"action": "close", "outcome": "resolved", "version": d["version"]}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // Closed last month (moved back on the row, as the subsidy tests do).
+    let shanghai = chrono_tz::Asia::Shanghai;
+    let now = Utc::now().with_timezone(&shanghai);
+    let last_month = (now.date_naive().with_day(1).unwrap() - Duration::days(1))
+        .format("%Y-%m")
+        .to_string();
+    let this_month = now.format("%Y-%m").to_string();
+    let closed_at = (now.date_naive().with_day(1).unwrap() - Duration::days(3))
+        .and_hms_opt(10, 0, 0)
+        .unwrap()
+        .and_local_timezone(shanghai)
+        .unwrap()
+        .with_timezone(&Utc);
+    cases::Entity::update_many()
+        .col_expr(cases::Column::ClosedAt, Expr::value(Some(closed_at)))
+        .filter(cases::Column::Id.eq(id))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let res = app
+        .post(
+            &finance,
+            "/api/v1/subsidy/periods",
+            &json!({"period": last_month}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let p: Value = res.json().await.unwrap();
+    assert_eq!(p["withheld"][0]["case_id"], id);
+    assert_eq!(p["withheld"][0]["missing"], json!(["session_record"]));
+    let res = app
+        .post(
+            &finance,
+            &format!("/api/v1/subsidy/periods/{}/approve", p["id"]),
+            &json!({"version": p["version"]}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let approved: Value = res.json().await.unwrap();
+    assert_eq!(
+        approved["withheld"][0]["case_id"], id,
+        "still listed: nothing silently lost"
+    );
+
+    // The session record, entered late after a reopen, re-close: the file is complete.
+    let res = app
+        .post(&coordinator, &format!("/api/v1/cases/{id}/actions"), &json!({"action": "reopen", "reason": "补录调解笔录", "version": detail(&app, &coordinator, id).await["version"]}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app
+        .post(
+            &coordinator,
+            &format!("/api/v1/cases/{id}/sessions"),
+            &json!({
+                "held_at": rfc(3), "unit_id": station, "mediator_ids": [lead], "attendees": "双方",
+                "summary": "补录", "outcome": "agreement"
+            }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = app
+        .post(
+            &coordinator,
+            &format!("/api/v1/cases/{id}/agreement"),
+            &json!({
+                "signed_at": rfc(2), "terms": "当场付清", "amount_fen": 800_000, "instalments": []
+            }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = app
+        .post(&coordinator, &format!("/api/v1/cases/{id}/actions"), &json!({"action": "close", "outcome": "resolved", "version": detail(&app, &coordinator, id).await["version"]}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app
+        .post(
+            &finance,
+            "/api/v1/subsidy/periods",
+            &json!({"period": this_month}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let p: Value = res.json().await.unwrap();
+    assert_eq!(p["withheld"], json!([]));
+    let paid: i64 = p["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["case_id"] == id)
+        .map(|i| i["amount_fen"].as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        paid, 5_000,
+        "paid once, in the period open when it was completed"
+    );
 }
