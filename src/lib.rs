@@ -43,6 +43,7 @@ impl App {
     pub async fn build(config: Config) -> Result<App, AppError> {
         let db = db::connect_and_migrate(&config.database_url).await?;
         services::cases::attachments::move_files_into_database(&db, &config.data_dir).await?;
+        services::cases::access_code::ensure_codes(&db).await?;
         services::calendar::seed_if_empty(&db).await?;
         services::settings::seed_defaults(&db).await?;
         services::subsidy::seed_defaults(&db).await?;

@@ -35,6 +35,8 @@ pub struct Model {
     pub closed_at: Option<DateTimeUtc>,
     /// The group of related cases this one belongs to, if any.
     pub group_id: Option<i64>,
+    /// The code the parties use on the public progress page (DESIGN §10).
+    pub access_code: Option<String>,
     pub created_by: i64,
     pub version: i32,
     pub created_at: DateTimeUtc,

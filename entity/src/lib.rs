@@ -25,6 +25,7 @@ pub mod mentorships;
 pub mod notification_attempts;
 pub mod notification_preferences;
 pub mod notifications;
+pub mod public_attempts;
 pub mod reminders_sent;
 pub mod settings;
 pub mod subsidy_items;

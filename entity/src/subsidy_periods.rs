@@ -23,6 +23,9 @@ pub struct Model {
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub created_by: Option<i64>,
+    /// JSON `[{case_id, case_no, missing[]}]`: resolved cases left out for an incomplete file.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub withheld: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

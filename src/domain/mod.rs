@@ -2,9 +2,11 @@
 //! clocks, assignment suggestions, agreements, the subsidy split, mediator records and the
 //! mentor-apprentice programme. Handlers and services call these; none restates them.
 
+pub mod access;
 pub mod agreement;
 pub mod assignment;
 pub mod case_edit;
+pub mod case_file;
 pub mod case_terms;
 pub mod clocks;
 pub mod grading;

@@ -794,6 +794,55 @@ pub fn compute_items(
 }
 
 // ---------------------------------------------------------------------------------------------------
+// The completeness gate (DESIGN §10): no award for a case whose file is incomplete
+// ---------------------------------------------------------------------------------------------------
+
+/// A resolved case left out of a period because its case file (卷宗) lacks something.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withheld {
+    pub case_id: i64,
+    pub case_no: String,
+    /// What the file lacks (`session_record`, `agreement`, …).
+    pub missing: Vec<String>,
+}
+
+/// Splits the candidates of `[start, end)` into those that may be paid and those withheld: an
+/// eligible closing booked into this period whose file lacks something (`missing` by case id)
+/// earns nothing here and is listed instead, so that nothing is silently paid or silently lost.
+/// Once the file is complete, the closing is paid by recomputing this draft, or, when this period
+/// was approved meanwhile, in the period open after that approval ([`booking_instant`]).
+pub fn withhold_incomplete(
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    candidates: Vec<Candidate>,
+    missing: &std::collections::HashMap<i64, Vec<String>>,
+    locked: &[LockedPeriod],
+) -> (Vec<Candidate>, Vec<Withheld>) {
+    let mut kept = Vec::with_capacity(candidates.len());
+    let mut withheld = Vec::new();
+    for c in candidates {
+        let lacks = missing.get(&c.case_id).filter(|m| !m.is_empty());
+        let booked = booking_instant(c.closed_at, locked);
+        let here = start <= booked && booked < end;
+        let paid_already = c.approved_closings.contains(&c.closed_at);
+        match lacks {
+            Some(m) if c.facts.is_eligible() && !paid_already => {
+                if here {
+                    withheld.push(Withheld {
+                        case_id: c.case_id,
+                        case_no: c.case_no.clone(),
+                        missing: m.clone(),
+                    });
+                }
+            }
+            _ => kept.push(c),
+        }
+    }
+    withheld.sort_by_key(|w| w.case_id);
+    (kept, withheld)
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Totals
 // ---------------------------------------------------------------------------------------------------
 
@@ -1325,6 +1374,54 @@ mod tests {
             ends_at,
             approved_at: utc(approved_at),
         }
+    }
+
+    #[test]
+    fn a_resolved_case_with_an_incomplete_file_is_withheld_and_paid_once_complete() {
+        let rates = default_table();
+        let rules = Rules {
+            rates: &rates,
+            lead_share: LeadShare::default(),
+            tz: Shanghai,
+            locked: &[],
+        };
+        let (start, end) = november();
+        let cases = vec![
+            candidate(1, Grade::Simple, "2026-11-10T02:00:00Z"),
+            candidate(2, Grade::Simple, "2026-11-11T02:00:00Z"),
+        ];
+        let mut missing = std::collections::HashMap::new();
+        missing.insert(2, vec!["agreement".to_owned()]);
+        let (kept, withheld) = withhold_incomplete(start, end, cases.clone(), &missing, &[]);
+        let items = compute_items(start, end, &kept, &rules);
+        assert!(items.iter().all(|i| i.case_id == 1));
+        assert_eq!(
+            withheld,
+            vec![Withheld {
+                case_id: 2,
+                case_no: "JB-2026-00002".to_owned(),
+                missing: vec!["agreement".to_owned()],
+            }]
+        );
+        // Completed: nothing withheld, both paid.
+        let (kept, withheld) =
+            withhold_incomplete(start, end, cases, &std::collections::HashMap::new(), &[]);
+        assert!(withheld.is_empty());
+        let items = compute_items(start, end, &kept, &rules);
+        assert!(items.iter().any(|i| i.case_id == 2));
+        assert!(items.iter().any(|i| i.case_id == 1));
+    }
+
+    #[test]
+    fn a_case_withheld_from_an_approved_period_is_listed_in_the_next_one() {
+        let (start, end) = november();
+        let october = october_locked("2026-11-05T02:00:00Z");
+        let late = candidate(3, Grade::Simple, "2026-10-20T02:00:00Z");
+        let mut missing = std::collections::HashMap::new();
+        missing.insert(3, vec!["session_record".to_owned()]);
+        let (kept, withheld) = withhold_incomplete(start, end, vec![late], &missing, &[october]);
+        assert!(kept.is_empty());
+        assert_eq!(withheld.len(), 1);
     }
 
     #[test]

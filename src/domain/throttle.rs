@@ -44,16 +44,40 @@ pub fn wait_after(count: u64, free: u64) -> u64 {
     2u64.saturating_pow(over + 1).min(MAX_WAIT_SECONDS)
 }
 
-/// Decides a try at `now` from the failures before it.
+/// The free allowances of one kind of guessing ("account" is whatever is guessed at: a username,
+/// a case number).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub free_per_account_and_address: u64,
+    pub free_per_address: u64,
+    pub free_per_account: u64,
+}
+
+/// The sign-in limits.
+pub const SIGN_IN: Limits = Limits {
+    free_per_account_and_address: FREE_PER_ACCOUNT_AND_ADDRESS,
+    free_per_address: FREE_PER_ADDRESS,
+    free_per_account: FREE_PER_ACCOUNT,
+};
+
+/// Decides a sign-in try at `now` from the failures before it.
 pub fn decide(failures: &RecentFailures, now: DateTime<Utc>) -> Verdict {
+    decide_with(failures, &SIGN_IN, now)
+}
+
+/// Decides a try at `now` under `limits` from the failures before it.
+pub fn decide_with(failures: &RecentFailures, limits: &Limits, now: DateTime<Utc>) -> Verdict {
     let tripped = |count: u64, free: u64| (count >= free).then(|| wait_after(count, free));
     let waits = [
-        tripped(failures.account_and_address, FREE_PER_ACCOUNT_AND_ADDRESS),
-        tripped(failures.address, FREE_PER_ADDRESS),
+        tripped(
+            failures.account_and_address,
+            limits.free_per_account_and_address,
+        ),
+        tripped(failures.address, limits.free_per_address),
         // Only addresses that took part in the guessing: the account's owner elsewhere is not
         // locked out by a crowd of guessers.
         if failures.account_and_address > 0 {
-            tripped(failures.account, FREE_PER_ACCOUNT)
+            tripped(failures.account, limits.free_per_account)
         } else {
             None
         },

@@ -24,7 +24,7 @@ macro_rules! email_templates {
 }
 
 /// One folder per kind; a new kind adds its name here.
-const SOURCES: [(&str, &str, &str, &str); 10] = email_templates!(
+const SOURCES: [(&str, &str, &str, &str); 11] = email_templates!(
     "assigned",
     "escalated",
     "referred",
@@ -35,6 +35,7 @@ const SOURCES: [(&str, &str, &str, &str); 10] = email_templates!(
     "confirmation_near",
     "subsidy_approved",
     "monthly_report",
+    "applied_online",
 );
 
 static TEMPLATES: LazyLock<Result<tera::Tera, String>> = LazyLock::new(|| {

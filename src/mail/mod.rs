@@ -52,10 +52,12 @@ pub enum Kind {
     SubsidyApproved,
     /// The monthly report (月报) of the month before: the addresses an admin chose (no case).
     MonthlyReport,
+    /// Someone applied online to a station (DESIGN §10): that station's mediators.
+    AppliedOnline,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Assigned,
         Kind::Escalated,
         Kind::Referred,
@@ -66,6 +68,7 @@ impl Kind {
         Kind::ConfirmationNear,
         Kind::SubsidyApproved,
         Kind::MonthlyReport,
+        Kind::AppliedOnline,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +83,7 @@ impl Kind {
             Kind::ConfirmationNear => "confirmation_near",
             Kind::SubsidyApproved => "subsidy_approved",
             Kind::MonthlyReport => "monthly_report",
+            Kind::AppliedOnline => "applied_online",
         }
     }
 

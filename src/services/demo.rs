@@ -127,26 +127,29 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<DemoSummary
             ..Default::default()
         }
     };
-    let hub = unit(
+    let mut hub = unit(
         "JB".into(),
         "街道和谐劳动关系工作站（矛盾纠纷调处化解中心）".into(),
         "street_hub",
         None,
         None,
-    )
-    .insert(&txn)
-    .await?;
+    );
+    // The public contact of the hub and the stations, printed on receipts (DESIGN §10).
+    hub.address = Set(Some("九堡街道办事处一楼矛盾纠纷调处化解中心".to_owned()));
+    hub.phone = Set(Some("0571-86000000".to_owned()));
+    let hub = hub.insert(&txn).await?;
     let mut stations = Vec::new();
     for (i, s) in STATIONS.iter().enumerate() {
-        let u = unit(
+        let mut station = unit(
             format!("JB-C{:02}", i + 1),
             format!("{s}和谐劳动关系工作站"),
             "village_station",
             Some(hub.id),
             None,
-        )
-        .insert(&txn)
-        .await?;
+        );
+        station.address = Set(Some(format!("{s}社区服务中心二楼")));
+        station.phone = Set(Some(format!("0571-8600{:04}", 1001 + i)));
+        let u = station.insert(&txn).await?;
         stations.push(u.id);
     }
     let mut rooms = Vec::new();

@@ -398,6 +398,27 @@ impl WebDriver {
         }
     }
 
+    /// Resizes the window (a phone is about 390 × 844 CSS pixels).
+    pub async fn set_window_size(&self, width: u32, height: u32) -> Result<()> {
+        self.command(
+            Method::POST,
+            "/window/rect",
+            Some(json!({ "width": width, "height": height })),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Runs a script in the page and returns what it returns.
+    pub async fn execute(&self, script: &str) -> Result<Value> {
+        self.command(
+            Method::POST,
+            "/execute/sync",
+            Some(json!({ "script": script, "args": [] })),
+        )
+        .await
+    }
+
     /// Saves a PNG of the window to `path`.
     pub async fn screenshot_png(&self, path: &Path) -> Result<()> {
         let value = self.command(Method::GET, "/screenshot", None).await?;
@@ -489,7 +510,7 @@ fn base64_decode(text: &str) -> Result<Vec<u8>> {
 }
 
 /// Where screenshots go: `$CARGO_TARGET_DIR/screenshots/`, or the temp dir without one.
-fn screenshot_path(name: &str) -> PathBuf {
+pub(crate) fn screenshot_path(name: &str) -> PathBuf {
     let dir = match std::env::var_os("CARGO_TARGET_DIR") {
         Some(target) if !target.is_empty() => PathBuf::from(target).join("screenshots"),
         _ => std::env::temp_dir().join("mediation-screenshots"),

@@ -570,6 +570,18 @@ async fn approving_a_period_tells_each_mediator_their_total_once() {
             )
             .await;
         }
+        // A session record: without one the case file is incomplete and the award withheld.
+        json_of(
+            app.post(
+                &coordinator,
+                &format!("/api/v1/cases/{id}/sessions"),
+                &json!({"held_at": rfc(35), "unit_id": station, "mediator_ids": [lead],
+                        "attendees": "双方", "summary": "调解", "outcome": "agreement"}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
         sign(&app, &coordinator, id, 30, None).await;
         act(
             &app,

@@ -26,6 +26,7 @@ mod mentorships;
 mod notifications;
 mod pages;
 mod paging;
+mod parties;
 mod records;
 mod routes;
 mod sessions;

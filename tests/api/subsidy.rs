@@ -125,8 +125,47 @@ async fn closed_case(app: &TestApp, s: &Street, c: Closing<'_>) -> i64 {
         .await
         .unwrap();
     }
+    // The case file a workflow closing leaves behind (a session record and the agreement), so
+    // that the completeness gate lets the award through.
+    complete_file(app, id, c.unit_id, closed_at).await;
     set_closing(app, id, c.grade, c.outcome, c.confirmed, closed_at).await;
     id
+}
+
+/// Writes a session record and an agreement onto a case, as the workflow would have.
+async fn complete_file(app: &TestApp, id: i64, unit_id: i64, closed_at: DateTime<Utc>) {
+    entity::case_sessions::ActiveModel {
+        case_id: Set(id),
+        held_at: Set(closed_at - Duration::days(2)),
+        unit_id: Set(unit_id),
+        attendees: Set("双方当事人".to_owned()),
+        summary: Set("调解".to_owned()),
+        outcome: Set("agreement".to_owned()),
+        next_session_at: Set(None),
+        recorded_by: Set(1),
+        created_at: Set(closed_at),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    entity::agreements::ActiveModel {
+        case_id: Set(id),
+        signed_at: Set(closed_at - Duration::days(1)),
+        matters: Set(String::new()),
+        terms: Set("一次付清".to_owned()),
+        amount_fen: Set(100_000),
+        superseded: Set(false),
+        confirmation_applied_on: Set(None),
+        confirmation_received_on: Set(None),
+        confirmation_note: Set(None),
+        recorded_by: Set(1),
+        created_at: Set(closed_at),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
 }
 
 /// Re-closes (or first closes) a case on its row.

@@ -267,6 +267,7 @@ mod tests {
             deadline_at: t,
             closed_at: None,
             group_id: None,
+            access_code: None,
             version: 1,
             created_by: 1,
             created_at: t,

@@ -65,6 +65,37 @@ pub async fn intake(
     if actor.role == Role::Mediator && actor.unit_id != Some(input.intake_unit_id) {
         return Err(AppError::Forbidden(Message::key("err-intake-own-unit")));
     }
+    let prepared = prepare(db, tz, input).await?;
+    let txn = begin_write(db).await?;
+    let case = insert_case(&txn, tz, prepared, Some(actor.id)).await?;
+    txn.commit().await?;
+    tracing::info!(case_id = case.id, case_no = %case.case_no, "case taken in");
+    Ok(case)
+}
+
+/// An intake checked and graded, ready to be written.
+pub struct Prepared {
+    input: IntakeInput,
+    received_at: DateTime<Utc>,
+    graded: grading::Graded,
+    deadline_at: DateTime<Utc>,
+}
+
+impl Prepared {
+    pub fn received_at(&self) -> DateTime<Utc> {
+        self.received_at
+    }
+}
+
+/// Checks the receipt time and works out the grade and the 15-day limit, before the write.
+///
+/// # Errors
+/// 422 on `received_at` in the future; database failures.
+pub async fn prepare(
+    db: &impl ConnectionTrait,
+    tz: Tz,
+    input: IntakeInput,
+) -> Result<Prepared, AppError> {
     let now = Utc::now();
     let received_at = input.received_at.unwrap_or(now);
     if received_at > now {
@@ -85,11 +116,36 @@ pub async fn intake(
         &thresholds,
     );
     let deadline_at = clocks::mediation_deadline(received_at, tz, &calendar);
+    Ok(Prepared {
+        input,
+        received_at,
+        graded,
+        deadline_at,
+    })
+}
 
-    let txn = begin_write(db).await?;
-    let (_, hub) = hub_of(&txn, input.intake_unit_id, "intake_unit_id").await?;
+/// Writes a prepared case in the caller's write transaction: the number, the row with its case
+/// code, the parties and the intake event. `actor_user_id` is `None` for an online application
+/// (recorded as made by nobody).
+///
+/// # Errors
+/// 422 naming `intake_unit_id` for a unit that does not exist or is inactive; database failures.
+pub async fn insert_case(
+    txn: &impl ConnectionTrait,
+    tz: Tz,
+    prepared: Prepared,
+    actor_user_id: Option<i64>,
+) -> Result<cases::Model, AppError> {
+    let Prepared {
+        input,
+        received_at,
+        graded,
+        deadline_at,
+    } = prepared;
+    let now = Utc::now();
+    let (_, hub) = hub_of(txn, input.intake_unit_id, "intake_unit_id").await?;
     let year = clocks::local_year(received_at, tz);
-    let seq = next_case_number(&txn, hub.id, year).await?;
+    let seq = next_case_number(txn, hub.id, year).await?;
     let case_no = format!("{}-{year}-{seq:05}", hub.code);
     let case = cases::ActiveModel {
         case_no: Set(case_no),
@@ -113,13 +169,14 @@ pub async fn intake(
         employment_ended_on: Set(input.employment_ended_on),
         deadline_at: Set(deadline_at),
         closed_at: Set(None),
-        created_by: Set(actor.id),
+        access_code: Set(Some(super::access_code::new_code())),
+        created_by: Set(actor_user_id.unwrap_or(0)),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     for p in input.parties {
         case_parties::ActiveModel {
@@ -132,15 +189,15 @@ pub async fn intake(
             organisation: Set(p.organisation),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
     record_event(
-        &txn,
+        txn,
         NewEvent {
             case_id: case.id,
             kind: "intake",
-            actor_user_id: Some(actor.id),
+            actor_user_id,
             at: received_at,
             from: None,
             to: Some(json!({
@@ -152,8 +209,6 @@ pub async fn intake(
         },
     )
     .await?;
-    txn.commit().await?;
-    tracing::info!(case_id = case.id, case_no = %case.case_no, "case taken in");
     Ok(case)
 }
 

@@ -4,6 +4,7 @@
 //! condition every list, detail and count goes through; [`actor_facts`] says how they stand to one
 //! case for the workflow table of `domain::workflow`.
 
+pub mod access_code;
 pub mod actions;
 pub mod attachments;
 pub mod candidates;

@@ -188,6 +188,10 @@ pub struct CaseDetail {
     pub may_attach: bool,
     /// The signed-in user may correct the case's details (`PATCH /cases/{id}`).
     pub may_edit_details: bool,
+    /// The case code of the public progress page (DESIGN §10), for those who may act on the case.
+    pub access_code: Option<String>,
+    /// What the case file (卷宗) lacks now: `session_record`, `agreement`, `follow_up`, `attachment`.
+    pub file_missing: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -564,7 +568,18 @@ pub async fn detail_with(
             "personal data revealed"
         );
     }
+    let file_missing = crate::services::case_file::missing_for(db, &case)
+        .await?
+        .into_iter()
+        .map(|i| i.as_str().to_owned())
+        .collect();
     Ok(CaseDetail {
+        access_code: if may_reveal {
+            case.access_code.clone()
+        } else {
+            None
+        },
+        file_missing,
         current_unit: unit_ref(db, case.current_unit_id).await?,
         intake_unit: unit_ref(db, case.intake_unit_id).await?,
         case: CaseOut::build(&case, tz, &cal, chrono::Utc::now()),

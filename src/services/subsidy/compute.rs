@@ -15,8 +15,8 @@ use sea_orm::{
 
 use crate::domain::case_terms::{Grade, TeamRole};
 use crate::domain::subsidy::{
-    booked_ranges, compute_items, team_at, Assignment, Candidate, ClosingFacts, Item, LockedPeriod,
-    PeriodStatus, Rate, RateTable, Rules, Share,
+    booked_ranges, compute_items, team_at, withhold_incomplete, Assignment, Candidate,
+    ClosingFacts, Item, LockedPeriod, PeriodStatus, Rate, RateTable, Rules, Share, Withheld,
 };
 use crate::domain::workflow::{Outcome, Status};
 use crate::error::AppError;
@@ -247,18 +247,57 @@ pub async fn compute(
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> Result<Vec<Item>, AppError> {
+    Ok(compute_with_withheld(db, tz, start, end).await?.0)
+}
+
+/// The items the period `[start, end)` should have now, and the resolved cases it leaves out
+/// because their case file is incomplete (the completeness gate of DESIGN §10).
+///
+/// # Errors
+/// Database failures.
+pub async fn compute_with_withheld(
+    db: &impl ConnectionTrait,
+    tz: Tz,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<(Vec<Item>, Vec<Withheld>), AppError> {
     let rates = rate_table(db).await?;
     let lead_share = super::lead_share(db).await?;
     let locked = locked_periods(db).await?;
     let ranges = booked_ranges(start, end, &locked);
     let candidates = candidates(db, &ranges).await?;
+    let eligible: Vec<(i64, String, Option<String>)> = candidates
+        .iter()
+        .filter(|c| c.facts.is_eligible())
+        .map(|c| {
+            (
+                c.case_id,
+                c.grade.as_str().to_owned(),
+                c.facts.outcome.map(|o| o.as_str().to_owned()),
+            )
+        })
+        .collect();
+    let missing: HashMap<i64, Vec<String>> = crate::services::case_file::missing_of(db, &eligible)
+        .await?
+        .into_iter()
+        .map(|(id, items)| (id, items.iter().map(|i| i.as_str().to_owned()).collect()))
+        .collect();
+    let (candidates, withheld) = withhold_incomplete(start, end, candidates, &missing, &locked);
     let rules = Rules {
         rates: &rates,
         lead_share,
         tz,
         locked: &locked,
     };
-    Ok(compute_items(start, end, &candidates, &rules))
+    Ok((compute_items(start, end, &candidates, &rules), withheld))
+}
+
+/// The withheld cases as stored on the period row (JSON).
+///
+/// # Errors
+/// A serialisation failure (a bug).
+pub fn withheld_json(withheld: &[Withheld]) -> Result<String, AppError> {
+    serde_json::to_string(withheld).map_err(|e| AppError::Internal(format!("withheld: {e}")))
 }
 
 /// Replaces the items of a draft period, in batches.

@@ -506,6 +506,17 @@ pub struct PeriodOut {
     pub items: Vec<ItemOut>,
     pub totals: TotalsOut,
     pub audit: Vec<AuditLine>,
+    /// Resolved cases left out at the last computation because their case file was incomplete.
+    pub withheld: Vec<WithheldOut>,
+}
+
+/// A resolved case a period left out because its case file (卷宗) was incomplete.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct WithheldOut {
+    pub case_id: i64,
+    pub case_no: String,
+    /// `session_record`, `agreement`, `follow_up`, `attachment`.
+    pub missing: Vec<String>,
 }
 
 /// The periods, newest first, with their totals.
@@ -666,8 +677,9 @@ pub async fn create_period(
             ))
         });
     }
-    let items = compute::compute(&txn, tz, start, end).await?;
+    let (items, withheld) = compute::compute_with_withheld(&txn, tz, start, end).await?;
     let row = subsidy_periods::ActiveModel {
+        withheld: Set(Some(compute::withheld_json(&withheld)?)),
         period: Set(name.clone()),
         kind: Set(period.kind.as_str().to_owned()),
         starts_at: Set(start),
@@ -792,8 +804,17 @@ pub async fn recompute(
         },
     )
     .await?;
-    let items = compute::compute(&txn, tz, period.starts_at, period.ends_at).await?;
+    let (items, withheld) =
+        compute::compute_with_withheld(&txn, tz, period.starts_at, period.ends_at).await?;
     compute::replace_items(&txn, id, &items).await?;
+    subsidy_periods::Entity::update_many()
+        .col_expr(
+            subsidy_periods::Column::Withheld,
+            sea_orm::sea_query::Expr::value(compute::withheld_json(&withheld)?),
+        )
+        .filter(subsidy_periods::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
     audit::record(
         &txn,
         actor_ref(actor),
@@ -1147,6 +1168,11 @@ pub async fn detail(
         items,
         totals,
         audit,
+        withheld: period
+            .withheld
+            .as_deref()
+            .and_then(|w| serde_json::from_str(w).ok())
+            .unwrap_or_default(),
     })
 }
 

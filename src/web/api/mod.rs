@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod calendar;
+pub mod case_file;
 pub mod case_records;
 pub mod cases;
 pub mod follow_ups;
@@ -12,6 +13,7 @@ pub mod mediators;
 pub mod mentorships;
 pub mod monthly_report;
 pub mod notifications;
+pub mod public;
 pub mod settings;
 pub mod stats;
 pub mod subsidy;
@@ -115,6 +117,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(mentorships::joint_mediation))
         .routes(routes!(stats::show))
         .routes(routes!(monthly_report::show, monthly_report::update))
+        .routes(routes!(public::stations))
+        .routes(routes!(public::track))
+        .routes({
+            // An application is small: its text fields' limits together.
+            let (schemas, paths, route) = routes!(public::apply);
+            let limit = axum::extract::DefaultBodyLimit::max(public::MAX_APPLICATION_BYTES);
+            (schemas, paths, route.layer(limit))
+        })
+        .routes(routes!(case_file::status))
+        .routes(routes!(case_file::reissue))
+        .routes(routes!(
+            case_file::show_requirements,
+            case_file::update_requirements
+        ))
 }
 
 /// The signed-in user of an API request, from `Authorization: Bearer <token>`.

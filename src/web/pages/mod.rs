@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod mediators;
 pub mod mentorships;
 pub mod monthly_report;
+pub mod parties;
 pub mod settings;
 pub mod stats;
 pub mod subsidy;
@@ -150,6 +151,15 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route(
             "/settings/monthly_report",
             get(monthly_report::show).post(monthly_report::update),
+        )
+        .route("/cases/{id}/receipt", get(parties::receipt))
+        .route("/cases/{id}/access_code", post(parties::reissue))
+        .route("/cases/{id}/file", get(parties::file))
+        .route("/track", get(parties::track))
+        .route("/apply", get(parties::apply_form).post(parties::apply))
+        .route(
+            "/settings/case_file",
+            get(parties::requirements).post(parties::save_requirements),
         )
         .route("/static/app.css", get(stylesheet))
         // Inside the session layer: it counts the signed-in user's unread notifications.

@@ -247,6 +247,8 @@ struct ShowPage {
     can_approve: bool,
     can_pay: bool,
     error: Option<String>,
+    /// Resolved cases left out because their case file is incomplete.
+    withheld: Vec<service::WithheldOut>,
 }
 
 #[derive(Serialize)]
@@ -411,6 +413,7 @@ async fn show_page(
         pager_query,
         audit,
         error,
+        withheld: p.withheld,
         totals: p.totals,
     };
     Ok((status, render::render(state, "subsidy/show.html", &page)?).into_response())
