@@ -16,6 +16,8 @@ use crate::services::public::{self, Application, ApplicationOut, StationOut, Tra
 use crate::web::extract::{optional_text, ApiJson, ApiQuery, Checker, ClientAddress, Loose};
 use crate::web::AppState;
 
+// `TEXT` in the schemas below (utoipa takes only literals): at least one character that is not a
+// space, and no control characters but tabs and line breaks, as the checks and `ApiJson` require.
 /// Largest body of an application: the text fields' limits together, with room for JSON.
 pub const MAX_APPLICATION_BYTES: usize = 16 * 1024;
 
@@ -27,10 +29,23 @@ pub async fn stations(State(state): State<AppState>) -> Result<Json<Vec<StationO
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TrackQuery {
     /// The case number on the receipt, `JB-2026-00042`.
+    #[param(
+        required = true,
+        min_length = 1,
+        max_length = 40,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub case_no: Option<String>,
     /// The case code on the receipt (spaces and dashes are ignored).
+    #[param(
+        required = true,
+        min_length = 1,
+        max_length = 40,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub code: Option<String>,
 }
 
@@ -86,12 +101,27 @@ pub async fn track(
 #[derive(Clone, Debug, Default, Deserialize, Serialize, Validate, ToSchema)]
 pub struct ApplicantBody {
     #[validate(length(max = 50))]
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 50,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub name: Option<String>,
-    /// A mobile or landline number the station can call back.
+    /// A mobile or landline number the station can call back: 7 to 15 digits (spaces and dashes
+    /// between them are also read).
     #[validate(length(max = 20))]
+    #[schema(
+        required = true,
+        nullable = false,
+        pattern = r"^\+?[0-9]{7,15}$",
+        example = "13900001234"
+    )]
     pub phone: Option<String>,
     /// 18-character resident ID (optional).
     #[validate(length(max = 18))]
+    #[schema(pattern = r"^([0-9]{17}[0-9Xx])?$")]
     pub id_number: Option<String>,
 }
 
@@ -99,28 +129,55 @@ pub struct ApplicantBody {
 pub struct RespondentBody {
     /// The employer or platform.
     #[validate(length(max = 100))]
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub name: Option<String>,
-    /// `organisation` or `person`.
+    /// `organisation` (the default, also when empty) or `person`.
+    #[schema(pattern = "^(organisation|person)?$")]
     pub kind: Option<String>,
 }
 
 /// An online application. `website` must stay empty (a field people never see).
 #[derive(Clone, Debug, Default, Deserialize, Serialize, Validate, ToSchema)]
 pub struct ApplicationBody {
+    #[schema(required = true, nullable = false)]
     pub applicant: Option<ApplicantBody>,
+    #[schema(required = true, nullable = false)]
     pub respondent: Option<RespondentBody>,
-    #[schema(value_type = Option<i64>)]
+    /// One of `GET /public/stations` (another is 422 naming `station_id`).
+    #[schema(value_type = i64, required = true)]
     pub station_id: Option<Loose>,
+    /// `wage_arrears`, `work_injury`, `social_insurance`, `contract_termination`,
+    /// `economic_compensation`, `overtime`, `platform_work`, `other`.
+    #[schema(
+        required = true,
+        nullable = false,
+        pattern = "^(wage_arrears|work_injury|social_insurance|contract_termination|economic_compensation|overtime|platform_work|other)$"
+    )]
     pub dispute_type: Option<String>,
     /// What happened, in the applicant's words.
     #[validate(length(max = 2000))]
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub summary: Option<String>,
-    #[schema(value_type = Option<i64>)]
+    /// Fen; 0 when unknown.
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 10_000_000_000_i64)]
     pub amount_claimed_fen: Option<Loose>,
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 10_000)]
     pub people_involved: Option<Loose>,
     /// Left empty by people; filled in by robots.
     #[validate(length(max = 200))]
+    #[schema(max_length = 0)]
     pub website: Option<String>,
 }
 
