@@ -109,6 +109,14 @@ impl LeadShareBody {
     /// 422 naming the field given when it is outside 0–100%, or `lead_share_percent` when neither is.
     pub fn check(&self) -> Result<LeadShare, AppError> {
         let bad = |field: &str| AppError::field(field, Message::key("subsidy-err-lead-share"));
+        // Given, each must be readable, even when the percentage is the one used.
+        if self
+            .lead_share_bp
+            .as_ref()
+            .is_some_and(|v| v.int().is_err())
+        {
+            return Err(bad("lead_share_bp"));
+        }
         if let Some(v) = &self.lead_share_percent {
             let text = match v {
                 Loose::Int(n) => n.to_string(),
