@@ -245,9 +245,8 @@ impl Loose {
             Loose::Int(n) => Ok(Some(*n)),
             Loose::Text(t) if t.trim().is_empty() => Ok(None),
             Loose::Text(t) => t.trim().parse::<i64>().map(Some).map_err(|_| Unreadable),
-            Loose::Float(f) if f.fract() == 0.0 && (-LIMIT..LIMIT).contains(f) => {
-                Ok(Some(*f as i64))
-            }
+            // Beyond ±2^63 a float no longer tells neighbouring integers apart.
+            Loose::Float(f) if f.fract() == 0.0 && *f > -LIMIT && *f < LIMIT => Ok(Some(*f as i64)),
             Loose::Bool(_) | Loose::Float(_) => Err(Unreadable),
         }
     }
@@ -532,6 +531,7 @@ mod tests {
         assert_eq!(Loose::Float(3.0).int(), Ok(Some(3)));
         assert!(Loose::Float(3.5).int().is_err());
         assert!(Loose::Float(1e300).int().is_err());
+        assert!(Loose::Float(-9_223_372_036_854_775_808.0).int().is_err());
         assert_eq!(Loose::Text("on".into()).bool(), Ok(true));
         assert_eq!(Loose::Bool(false).bool(), Ok(false));
         assert!(Loose::Text("maybe".into()).bool().is_err());

@@ -72,6 +72,14 @@ pub fn complete(doc: &mut Value) {
             forbid_control_characters(schema);
         }
     }
+    // The version a client saw is whatever the server sent; no narrower type than that.
+    for schema in schemas.values_mut() {
+        if let Some(version) = schema.pointer_mut("/properties/version") {
+            if version.get("format") == Some(&json!("int32")) {
+                version["format"] = json!("int64");
+            }
+        }
+    }
     if let Some(slot) = doc.pointer_mut("/components/schemas") {
         *slot = Value::Object(components);
     }
@@ -834,7 +842,7 @@ fn action_schema(body: &Value) -> Value {
             props.insert("action".into(), json!({"type": "string", "enum": [action]}));
             props.insert(
                 "version".into(),
-                json!({"type": "integer", "format": "int32",
+                json!({"type": "integer", "format": "int64",
                     "description": "The version of the case the user saw; a different current version answers 409."}),
             );
             props.insert("at".into(), field_schema(&Field::DateTime, false));
