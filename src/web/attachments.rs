@@ -28,6 +28,17 @@ fn too_large() -> AppError {
     )
 }
 
+/// The parts of an upload, as the OpenAPI document describes them (read by [`read_upload`]).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// `evidence` (the default), `id`, `pay_slip`, `agreement_photo` or `other`.
+    kind: Option<String>,
+    /// A PDF, JPG, PNG or WEBP file (checked by its content), at most 10 MB.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
 /// Reads the `kind` and `file` parts of an upload.
 async fn read_upload(mut form: Multipart) -> Result<(String, String, Vec<u8>), AppError> {
     let mut kind = "evidence".to_owned();
@@ -154,7 +165,7 @@ fn content_stream(
 /// Attaches a file to a case (multipart: `kind`, `file`). PDF, JPEG, PNG or WEBP, checked by
 /// content; at most 10 MB.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/attachments", params(("id" = i64, Path)),
-    request_body(content_type = "multipart/form-data", description = "`kind` (evidence, id, pay_slip, agreement_photo, other) and `file`"),
+    request_body(content = UploadForm, content_type = "multipart/form-data", description = "`kind` (evidence, id, pay_slip, agreement_photo, other) and `file`"),
     responses((status = 201, body = AttachmentOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(case_id = id))]
 pub async fn api_upload(

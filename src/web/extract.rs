@@ -40,12 +40,25 @@ where
             ));
         }
         let bytes = read_body(req, state).await?;
-        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) {
-            refuse_control_characters(json_strings(&value, String::new()))?;
-        }
+        // Unknown fields are ignored (DESIGN §3), so only the fields the handler reads are
+        // checked for control characters; where they are is noted while reading.
+        let mut ignored = Vec::new();
+        let mut note = |path: serde_ignored::Path| ignored.push(ignored_path(&path));
         let mut de = serde_json::Deserializer::from_slice(&bytes);
-        match serde_path_to_error::deserialize::<_, T>(&mut de) {
-            Ok(value) => Ok(ApiJson(value)),
+        let read = serde_path_to_error::deserialize::<_, T>(serde_ignored::Deserializer::new(
+            &mut de, &mut note,
+        ));
+        match read {
+            Ok(value) => {
+                if let Ok(json) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+                    refuse_control_characters(
+                        json_strings(&json, String::new())
+                            .into_iter()
+                            .filter(|(path, _)| !ignored.iter().any(|i| is_within(path, i))),
+                    )?;
+                }
+                Ok(ApiJson(value))
+            }
             Err(err) => {
                 let path = err.path().to_string();
                 let inner = err.into_inner();
@@ -72,10 +85,10 @@ fn refuse_control_characters(
 ) -> Result<(), AppError> {
     for (field, text) in fields {
         if has_control_character(&text) {
-            let field = if field.is_empty() {
-                "body".to_owned()
-            } else {
-                field
+            // Paths are written `.parties[0].name`; the field is named without the first dot.
+            let field = match field.strip_prefix('.').unwrap_or(&field) {
+                "" => "body".to_owned(),
+                name => name.to_owned(),
             };
             return Err(AppError::field(
                 &field,
@@ -86,7 +99,27 @@ fn refuse_control_characters(
     Ok(())
 }
 
-/// Every string in a JSON value with its path (`parties[0].name`).
+/// The path of an ignored field, written as [`json_strings`] writes paths (`.parties[0].extra`).
+fn ignored_path(path: &serde_ignored::Path) -> String {
+    use serde_ignored::Path;
+    match path {
+        Path::Root => String::new(),
+        Path::Seq { parent, index } => format!("{}[{index}]", ignored_path(parent)),
+        Path::Map { parent, key } => format!("{}.{key}", ignored_path(parent)),
+        Path::Some { parent }
+        | Path::NewtypeStruct { parent }
+        | Path::NewtypeVariant { parent } => ignored_path(parent),
+    }
+}
+
+/// Whether `path` is `within` or inside it.
+fn is_within(path: &str, within: &str) -> bool {
+    path.strip_prefix(within)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
+}
+
+/// Every string value in a JSON value with its path (`.parties[0].name`: each key after a dot, so
+/// that an empty key is a path too); keys are names, not text anybody reads, and are not included.
 fn json_strings(value: &serde_json::Value, path: String) -> Vec<(String, String)> {
     match value {
         serde_json::Value::String(s) => vec![(path, s.clone())],
@@ -97,17 +130,7 @@ fn json_strings(value: &serde_json::Value, path: String) -> Vec<(String, String)
             .collect(),
         serde_json::Value::Object(map) => map
             .iter()
-            .flat_map(|(k, v)| {
-                let key = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                // A key is text too.
-                let mut found = json_strings(v, key.clone());
-                found.push((key, k.clone()));
-                found
-            })
+            .flat_map(|(k, v)| json_strings(v, format!("{path}.{k}")))
             .collect(),
         _ => Vec::new(),
     }
@@ -213,12 +236,17 @@ pub enum Loose {
 pub struct Unreadable;
 
 impl Loose {
-    /// A whole number; `Ok(None)` for an empty field.
+    /// A whole number; `Ok(None)` for an empty field. A JSON number with nothing after the point
+    /// (`3.0`) is a whole number too, as JSON Schema's `integer` says.
     pub fn int(&self) -> Result<Option<i64>, Unreadable> {
+        // 2^63, exactly representable: the first float beyond i64.
+        const LIMIT: f64 = 9_223_372_036_854_775_808.0;
         match self {
             Loose::Int(n) => Ok(Some(*n)),
             Loose::Text(t) if t.trim().is_empty() => Ok(None),
             Loose::Text(t) => t.trim().parse::<i64>().map(Some).map_err(|_| Unreadable),
+            // Beyond ±2^63 a float no longer tells neighbouring integers apart.
+            Loose::Float(f) if f.fract() == 0.0 && *f > -LIMIT && *f < LIMIT => Ok(Some(*f as i64)),
             Loose::Bool(_) | Loose::Float(_) => Err(Unreadable),
         }
     }
@@ -482,6 +510,12 @@ mod tests {
             AppError::Invalid(fields) => assert!(fields.contains_key("parties[0].name")),
             other => panic!("{other:?}"),
         }
+        // Keys are names: an empty one is a path too, and a key is never itself checked.
+        let nested = serde_json::json!({"": {"a\u{13}": "x\u{1}"}});
+        let strings = json_strings(&nested, String::new());
+        assert_eq!(strings, vec![("..a\u{13}".to_owned(), "x\u{1}".to_owned())]);
+        assert!(is_within(&strings[0].0, "."));
+        assert!(!is_within(".names", ".name"));
         let fine = serde_json::json!({"summary": "第一行\r\n第二行"});
         assert!(refuse_control_characters(json_strings(&fine, String::new())).is_ok());
         assert!(has_control_character("a\u{1b}[31m"));
@@ -494,6 +528,10 @@ mod tests {
         assert_eq!(Loose::Text(" ".into()).int(), Ok(None));
         assert_eq!(Loose::Int(7).int(), Ok(Some(7)));
         assert!(Loose::Text("twelve".into()).int().is_err());
+        assert_eq!(Loose::Float(3.0).int(), Ok(Some(3)));
+        assert!(Loose::Float(3.5).int().is_err());
+        assert!(Loose::Float(1e300).int().is_err());
+        assert!(Loose::Float(-9_223_372_036_854_775_808.0).int().is_err());
         assert_eq!(Loose::Text("on".into()).bool(), Ok(true));
         assert_eq!(Loose::Bool(false).bool(), Ok(false));
         assert!(Loose::Text("maybe".into()).bool().is_err());

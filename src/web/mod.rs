@@ -58,6 +58,8 @@ impl MakeRequestId for RequestIds {
 pub fn build_app(state: AppState) -> Router {
     let (api_routes, mut openapi) = api::router().split_for_parts();
     api::declare_refusals(&mut openapi);
+    let mut openapi = serde_json::to_value(&openapi).unwrap_or_default();
+    api::contract::complete(&mut openapi);
     let openapi = Arc::new(openapi);
     let api_routes = api_routes.route(
         "/api/openapi.json",

@@ -15,6 +15,7 @@ mod calendar;
 mod case_edit;
 mod case_pages;
 mod cases;
+mod contract;
 mod crash;
 mod crawl;
 mod follow_ups;

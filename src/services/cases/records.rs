@@ -112,6 +112,27 @@ async fn decide_record(
     Ok(decision)
 }
 
+/// The scope and role checks of a record, before its fields are read, so that the answers come in
+/// the promised order (out of scope 404, then role 403, then the fields 422): `action` is the
+/// workflow step of a session or an agreement; `None` for a follow-up visit.
+///
+/// # Errors
+/// 404, 403.
+pub async fn may_record_on(
+    db: &DatabaseConnection,
+    user: &CurrentUser,
+    case_id: i64,
+    action: Option<Action>,
+) -> Result<(), AppError> {
+    let case = find_visible(db, user, case_id).await?;
+    match action {
+        Some(action) => decide_record(db, user, &case, action, None)
+            .await
+            .map(|_| ()),
+        None => may_record(user, &case, &active_team(db, case.id).await?),
+    }
+}
+
 /// Records a session (调解笔录). The first moves an accepted case to `mediating`.
 ///
 /// # Errors

@@ -11,6 +11,7 @@ use validator::Validate;
 
 use super::{ApiUser, ErrorBody};
 use crate::domain::agreement::{Instalment, SessionOutcome};
+use crate::domain::workflow::Action;
 use crate::error::{AppError, Message};
 use crate::services::cases::find_visible;
 use crate::services::cases::records::{self, AgreementInput, FollowUpInput, SessionInput};
@@ -230,7 +231,7 @@ pub async fn create_session(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<SessionBody>,
 ) -> Result<(StatusCode, Json<SessionOut>), AppError> {
-    find_visible(&state.db, &user, id).await?;
+    records::may_record_on(&state.db, &user, id, Some(Action::RecordSession)).await?;
     let session = records::record_session(&state.db, &user, id, body.check()?).await?;
     let detail = view::detail(&state.db, state.config.time_zone, &user, id, false).await?;
     let out = detail
@@ -252,7 +253,7 @@ pub async fn create_agreement(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<AgreementBody>,
 ) -> Result<(StatusCode, Json<AgreementOut>), AppError> {
-    find_visible(&state.db, &user, id).await?;
+    records::may_record_on(&state.db, &user, id, Some(Action::RecordAgreement)).await?;
     let tz = state.config.time_zone;
     records::record_agreement(&state.db, tz, &user, id, body.check()?).await?;
     let detail = view::detail(&state.db, tz, &user, id, false).await?;
@@ -325,7 +326,7 @@ pub async fn create_follow_up(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<FollowUpBody>,
 ) -> Result<(StatusCode, Json<FollowUpOut>), AppError> {
-    find_visible(&state.db, &user, id).await?;
+    records::may_record_on(&state.db, &user, id, None).await?;
     let f = records::record_follow_up(&state.db, &user, id, body.check()?).await?;
     Ok((
         StatusCode::CREATED,

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod case_file;
 pub mod case_records;
 pub mod cases;
+pub mod contract;
 pub mod follow_ups;
 pub mod groups;
 pub mod health;
@@ -165,7 +166,7 @@ fn bearer_token(parts: &Parts) -> Option<&str> {
 /// that the document lists every answer without each handler repeating them: 400 (malformed
 /// body, query or path), 404 (not found or out of scope), 422 (invalid fields or a refused
 /// step); with a bearer token also 401 and 403; for writes also 409 (stale version or already
-/// there) and 413 (too large).
+/// there), 413 (too large) and 503 (busy); for open writes (sign-in) also 429.
 pub fn declare_refusals(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
     let refusal = |description: &str| -> RefOr<Response> {
@@ -210,6 +211,14 @@ pub fn declare_refusals(doc: &mut utoipa::openapi::OpenApi) {
             if writes {
                 codes.push(("409", "changed by someone else first, or already exists"));
                 codes.push(("413", "body too large"));
+                // Password checks are queued; a full queue answers with Retry-After.
+                codes.push(("503", "busy, try again after Retry-After seconds"));
+            }
+            if writes && public {
+                codes.push((
+                    "429",
+                    "too many failed attempts, try again after Retry-After seconds",
+                ));
             }
             for (code, description) in codes {
                 operation

@@ -109,6 +109,12 @@ impl LeadShareBody {
     /// 422 naming the field given when it is outside 0–100%, or `lead_share_percent` when neither is.
     pub fn check(&self) -> Result<LeadShare, AppError> {
         let bad = |field: &str| AppError::field(field, Message::key("subsidy-err-lead-share"));
+        // Given, each must be good, even when the percentage is the one used.
+        let bp = match self.lead_share_bp.as_ref().map(Loose::int) {
+            Some(Ok(Some(bp))) => Some(LeadShare::from_bp(bp).map_err(|_| bad("lead_share_bp"))?),
+            Some(_) => return Err(bad("lead_share_bp")),
+            None => None,
+        };
         if let Some(v) = &self.lead_share_percent {
             let text = match v {
                 Loose::Int(n) => n.to_string(),
@@ -118,16 +124,7 @@ impl LeadShareBody {
             };
             return LeadShare::from_percent_text(&text).map_err(|_| bad("lead_share_percent"));
         }
-        match &self.lead_share_bp {
-            Some(v) => match v.int() {
-                Ok(Some(bp)) => LeadShare::from_bp(bp).map_err(|_| bad("lead_share_bp")),
-                _ => Err(bad("lead_share_bp")),
-            },
-            None => Err(AppError::field(
-                "lead_share_percent",
-                Message::key("err-required"),
-            )),
-        }
+        bp.ok_or_else(|| AppError::field("lead_share_percent", Message::key("err-required")))
     }
 }
 

@@ -108,7 +108,10 @@ impl UserBody {
     /// 422 naming each invalid field.
     pub fn check_changes(&self) -> Result<(UserChanges, bool, Option<i32>), AppError> {
         let mut c = self.checker();
-        let display_name = c.text("display_name", &self.display_name);
+        // Blank is the username, as on creation.
+        let display_name = optional_text(&self.display_name)
+            .or_else(|| optional_text(&self.username))
+            .unwrap_or_else(|| c.text("display_name", &None));
         let role = c.choice("role", &self.role, Role::parse);
         let unit_id = c.optional_int("unit_id", &self.unit_id);
         let mediator_id = c.optional_int("mediator_id", &self.mediator_id);
