@@ -8,6 +8,7 @@ pub mod cases;
 pub mod follow_ups;
 pub mod groups;
 pub mod health;
+pub mod ledger;
 pub mod mediators;
 pub mod mentorships;
 pub mod notifications;
@@ -111,6 +112,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(mentorships::graduate))
         .routes(routes!(mentorships::end))
         .routes(routes!(mentorships::joint_mediation))
+        .routes(routes!(ledger::xlsx))
+        .routes(routes!(ledger::csv))
 }
 
 /// The signed-in user of an API request, from `Authorization: Bearer <token>`.
