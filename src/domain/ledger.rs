@@ -107,10 +107,16 @@ pub enum Cell {
     Empty,
 }
 
+/// Characters that make a spreadsheet read a cell as a formula.
+const FORMULA_STARTS: [char; 4] = ['=', '+', '-', '@'];
+
 impl Cell {
-    /// The cell as CSV text: amounts in yuan with two decimals, no currency sign.
+    /// The cell as CSV text: amounts in yuan with two decimals, no currency sign. A text that a
+    /// spreadsheet would run as a formula (`=HYPERLINK(…)` typed as a party's name) is written
+    /// behind an apostrophe, which the import takes off again.
     pub fn as_text(&self) -> String {
         match self {
+            Cell::Text(s) if s.starts_with(FORMULA_STARTS) => format!("'{s}"),
             Cell::Text(s) => s.clone(),
             Cell::Count(n) => n.to_string(),
             Cell::Fen(f) => yuan_plain(*f),
@@ -194,7 +200,15 @@ impl Raw {
     fn text(&self) -> Option<String> {
         match self {
             Raw::Empty => None,
-            Raw::Text(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
+            Raw::Text(s) => {
+                let s = s.trim();
+                // The apostrophe the export puts before a formula-like text.
+                let s = match s.strip_prefix('\'') {
+                    Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+                    _ => s,
+                };
+                Some(s.to_owned()).filter(|s| !s.is_empty())
+            }
             Raw::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => Some(format!("{}", *n as i64)),
             Raw::Number(n) => Some(n.to_string()),
             Raw::Date(d) => Some(d.format("%Y-%m-%d").to_string()),
@@ -786,6 +800,17 @@ mod tests {
             })
         );
         assert_eq!(row.agreement_fen, Some(1_000_000));
+    }
+
+    #[test]
+    fn a_formula_like_name_is_written_inert_and_read_back_as_typed() {
+        let mut case = sample();
+        case.applicants = vec!["=HYPERLINK(\"x\")".into()];
+        let cells = case.cells();
+        assert_eq!(cells[2].as_text(), "'=HYPERLINK(\"x\")");
+        let map = map_headers(&headers(), false).unwrap();
+        let row = parse_row(&map, &raw(&cells), day("2026-12-01")).unwrap();
+        assert_eq!(row.applicants, ["=HYPERLINK(\"x\")"]);
     }
 
     #[test]

@@ -409,3 +409,61 @@ async fn a_hundred_thousand_row_ledger_is_read_through_with_a_bounded_report() {
     assert_eq!(r.refusals[0].row, 2);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM cases", vec![]).await, 0);
 }
+
+#[tokio::test]
+async fn the_command_line_imports_a_csv_reports_refused_rows_and_a_dry_run_writes_nothing() {
+    let url = crate::helpers::fresh_database_url().await;
+    let app = crate::helpers::start_on(&url).await;
+    mediation::services::demo::load_if_empty(&app.db)
+        .await
+        .unwrap();
+    let dir = crate::helpers::fresh_data_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("台账.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "\u{feff}{HEAD},2026-03-02,张三,某物流有限公司,欠薪,来访,1200,1,\n\
+             ,2026-03-03,李四,某公司,欠钱,来访,100,1,\n"
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mediation"))
+            .args(["import", "ledger"])
+            .arg(&file)
+            .args(args)
+            .env("DATABASE_URL", &url)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, out, err) = run(&["--unit", "JB-C01", "--dry-run"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("试运行") && out.contains("1\n"), "{out}");
+    assert!(
+        out.contains("第 3 行") && out.contains("争议类型") && out.contains("欠钱"),
+        "{out}"
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM cases", vec![]).await, 0);
+    let (ok, out, err) = run(&["--unit", "JB-C01"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("已导入 / imported: 1"), "{out}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM cases", vec![]).await, 1);
+    // Without a unit for the rows that name none, each row is refused naming the column.
+    let (ok, out, err) = run(&[]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("已导入 / imported: 0") && out.contains("“调解组织”: 必填"),
+        "{out}"
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM cases", vec![]).await, 1);
+    std::fs::write(&file, b"\x89PNG\r\n\x1a\n\0\0").unwrap();
+    let (ok, _, err) = run(&["--unit", "JB-C01"]);
+    assert!(!ok);
+    assert!(err.contains("不是电子表格"), "{err}");
+}
