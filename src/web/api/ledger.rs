@@ -113,8 +113,7 @@ impl LedgerQuery {
     }
 }
 
-/// The ledger as a streamed download. The first piece is awaited before answering, so a failure
-/// before any row is written is a 500 rather than a cut-off file.
+/// The ledger as a streamed download.
 ///
 /// # Errors
 /// 422 for a bad filter (by the caller); database failures before the first piece.
@@ -134,16 +133,23 @@ pub async fn download(
         description,
     )
     .await?;
-    let first = match pieces.recv().await {
-        Some(Ok(bytes)) => bytes,
-        Some(Err(e)) => return Err(AppError::Internal(format!("ledger: {e}"))),
-        None => return Err(AppError::Internal("ledger: nothing written".into())),
+    // A CSV's first piece comes after its first rows: awaited, so a failure on the first chunk
+    // is a 500 rather than a cut-off file. An XLSX is zipped only once every row is in, which
+    // for a large ledger takes longer than the request timeout allows before answering: it
+    // answers at once and the body follows.
+    let first = match format {
+        Format::Csv => match pieces.recv().await {
+            Some(Ok(bytes)) => Some(bytes),
+            Some(Err(e)) => return Err(AppError::Internal(format!("ledger: {e}"))),
+            None => return Err(AppError::Internal("ledger: nothing written".into())),
+        },
+        Format::Xlsx => None,
     };
     let rest = futures_util::stream::unfold(pieces, |mut rx| async move {
         rx.recv().await.map(|piece| (piece, rx))
     });
     let body = futures_util::StreamExt::chain(
-        futures_util::stream::iter([Ok::<_, std::io::Error>(first)]),
+        futures_util::stream::iter(first.map(Ok::<_, std::io::Error>)),
         rest,
     );
     let (ascii, utf8) = format.file_names();
