@@ -1,5 +1,5 @@
 //! The ledger export: the cases the user may see that pass the case list's filter, one row each,
-//! read in keyset-paged chunks (by id) and written as CSV or XLSX into a bounded channel that the
+//! in order of receipt, read in keyset-paged chunks (by receipt time and id) and written as CSV or XLSX into a bounded channel that the
 //! response body drains. Memory stays bounded however many rows: a chunk of cases in flight, a
 //! few buffers in the channel, and for XLSX the worksheet spooled to a temporary file
 //! (rust_xlsxwriter's constant-memory mode) before the workbook is zipped into the channel.
@@ -11,6 +11,7 @@ use chrono::Utc;
 use chrono_tz::Tz;
 use entity::{agreements, case_assignments, case_parties, cases, mediators};
 use rust_xlsxwriter::{Format as XlsxFormat, FormatBorder, Workbook, XlsxError};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use tokio::sync::mpsc;
 
@@ -108,7 +109,8 @@ pub struct Reader {
     filter: CaseFilter,
     now: chrono::DateTime<Utc>,
     units: BTreeMap<i64, String>,
-    after: i64,
+    /// The last row handed out: (received_at, id).
+    after: Option<(chrono::DateTime<Utc>, i64)>,
 }
 
 impl Reader {
@@ -127,7 +129,7 @@ impl Reader {
             filter,
             now: Utc::now(),
             units: crate::services::units::names(db).await?,
-            after: 0,
+            after: None,
         })
     }
 
@@ -136,8 +138,21 @@ impl Reader {
     /// # Errors
     /// Database failures, or a stored term the code does not know.
     pub async fn next_chunk(&mut self) -> Result<Vec<LedgerCase>, AppError> {
-        let rows = filtered(self.tz, &self.user, &self.filter, self.now)
-            .filter(cases::Column::Id.gt(self.after))
+        // Keyset by (received_at, id): the register's order, walked along the receipt index
+        // (whose entries end in the id), so each chunk starts where the last ended instead of
+        // sorting the whole range again.
+        let mut query = filtered(self.tz, &self.user, &self.filter, self.now);
+        if let Some((at, id)) = self.after {
+            query = query.filter(
+                Expr::tuple([
+                    Expr::col(cases::Column::ReceivedAt),
+                    Expr::col(cases::Column::Id),
+                ])
+                .gt(Expr::tuple([Expr::value(at), Expr::value(id)])),
+            );
+        }
+        let rows = query
+            .order_by_asc(cases::Column::ReceivedAt)
             .order_by_asc(cases::Column::Id)
             .limit(CHUNK)
             .all(&self.db)
@@ -145,7 +160,7 @@ impl Reader {
         let Some(last) = rows.last() else {
             return Ok(Vec::new());
         };
-        self.after = last.id;
+        self.after = Some((last.received_at, last.id));
         let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
         let parties = case_parties::Entity::find()
             .filter(case_parties::Column::CaseId.is_in(ids.clone()))
