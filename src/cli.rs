@@ -165,6 +165,27 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Bring records kept elsewhere into the database.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// A station's register (台账), XLSX or UTF-8 CSV, columns by their Chinese names: every row
+    /// checked, refused rows reported by row and column, each row in whole or not at all.
+    Ledger {
+        /// The .xlsx or .csv file.
+        file: std::path::PathBuf,
+        /// The unit (code) of rows that name none.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Check every row and report, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -338,6 +359,14 @@ async fn execute(cli: Cli) -> Result<(), AppError> {
             seed: _,
             profile,
         } => seed(config, cases, profile.as_deref()).await,
+        Command::Import {
+            command:
+                ImportCommand::Ledger {
+                    file,
+                    unit,
+                    dry_run,
+                },
+        } => import_ledger(config, &file, unit, dry_run).await,
         Command::Backup { file } => {
             let report = crate::services::backup::backup(&config.database_url, &file).await?;
             println!(
@@ -387,6 +416,58 @@ async fn seed(config: Config, cases: Option<u64>, profile: Option<&str>) -> Resu
             "seed needs --profile jiubao (or --cases N)".into(),
         )),
     }
+}
+
+/// `mediation import ledger`: runs the import on a blocking thread with a progress line.
+async fn import_ledger(
+    config: Config,
+    file: &std::path::Path,
+    unit: Option<String>,
+    dry_run: bool,
+) -> Result<(), AppError> {
+    use crate::services::ledger::import;
+    let app = App::build(config).await?;
+    let db = app.state.db.clone();
+    let tz = app.state.config.time_zone;
+    let source = std::fs::File::open(file)
+        .map_err(|e| AppError::Config(format!("cannot open {}: {e}", file.display())))?;
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {elapsed_precise} 已读 {pos} 行 rows read ({per_sec}) {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    let options = import::Options {
+        unit_code: unit,
+        dry_run,
+    };
+    let handle = tokio::runtime::Handle::current();
+    let shown = bar.clone();
+    let report = tokio::task::spawn_blocking(move || {
+        import::import(
+            &handle,
+            &db,
+            tz,
+            &import::system_actor(),
+            source,
+            &options,
+            &|r| {
+                shown.set_position(r.rows);
+                shown.set_message(format!(
+                    "导入 imported {} · 拒绝 refused {}",
+                    r.imported, r.refused_rows
+                ));
+            },
+        )
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("import: {e}")))?;
+    bar.finish_and_clear();
+    let report = report?;
+    print!("{}", report.text());
+    Ok(())
 }
 
 async fn serve(config: Config, bind: &str, load_demo: bool) -> Result<(), AppError> {

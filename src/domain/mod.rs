@@ -10,6 +10,7 @@ pub mod case_file;
 pub mod case_terms;
 pub mod clocks;
 pub mod grading;
+pub mod ledger;
 pub mod mediator_record;
 pub mod mentorship;
 pub mod money;

@@ -14,6 +14,7 @@ pub mod demo_cases;
 pub mod demo_mentorships;
 pub mod hashing;
 pub mod joint_report;
+pub mod ledger;
 pub mod mediator_record;
 pub mod mediators;
 pub mod mentorships;

@@ -106,6 +106,24 @@ pub async fn prepare(
     }
     let thresholds = settings::grading_thresholds(db).await?;
     let calendar = calendar::load(db).await?;
+    Ok(prepare_with(
+        tz,
+        input,
+        received_at,
+        &Rules {
+            thresholds: &thresholds,
+            calendar: &calendar,
+        },
+    ))
+}
+
+/// Grades a case and sets its 15-day limit by rules already read.
+fn prepare_with(
+    tz: Tz,
+    input: IntakeInput,
+    received_at: DateTime<Utc>,
+    rules: &Rules<'_>,
+) -> Prepared {
     let graded = grading::grade(
         &grading::GradingInput {
             people_involved: i64::from(input.people_involved),
@@ -113,15 +131,51 @@ pub async fn prepare(
             risk_flags: &input.risk_flags,
             source: input.source,
         },
-        &thresholds,
+        rules.thresholds,
     );
-    let deadline_at = clocks::mediation_deadline(received_at, tz, &calendar);
-    Ok(Prepared {
+    let deadline_at = clocks::mediation_deadline(received_at, tz, rules.calendar);
+    Prepared {
         input,
         received_at,
         graded,
         deadline_at,
-    })
+    }
+}
+
+/// What intake needs from settings and the calendar, read once (an import reads them once for
+/// all its rows).
+pub struct Rules<'a> {
+    pub thresholds: &'a grading::GradingThresholds,
+    pub calendar: &'a clocks::Calendar,
+}
+
+/// Where a new case's number comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Numbering {
+    /// The next of the (hub, year) counter.
+    Next,
+    /// A number the case already has (an imported register): the counter is moved past it, so
+    /// the numbers given later never collide with it.
+    Given(i64),
+}
+
+/// Writes a new case, its parties and its `intake` event in the caller's transaction: graded by
+/// the rules, numbered, the 15-day clock set. With [`Numbering::Given`] the event says the case
+/// was imported.
+///
+/// # Errors
+/// 422 naming `intake_unit_id` for a unit that does not exist; database failures.
+pub async fn insert(
+    txn: &impl ConnectionTrait,
+    tz: Tz,
+    actor: &CurrentUser,
+    input: IntakeInput,
+    received_at: DateTime<Utc>,
+    rules: &Rules<'_>,
+    numbering: Numbering,
+) -> Result<cases::Model, AppError> {
+    let prepared = prepare_with(tz, input, received_at, rules);
+    write(txn, tz, prepared, Some(actor.id), numbering).await
 }
 
 /// Writes a prepared case in the caller's write transaction: the number, the row with its case
@@ -136,6 +190,16 @@ pub async fn insert_case(
     prepared: Prepared,
     actor_user_id: Option<i64>,
 ) -> Result<cases::Model, AppError> {
+    write(txn, tz, prepared, actor_user_id, Numbering::Next).await
+}
+
+async fn write(
+    txn: &impl ConnectionTrait,
+    tz: Tz,
+    prepared: Prepared,
+    actor_user_id: Option<i64>,
+    numbering: Numbering,
+) -> Result<cases::Model, AppError> {
     let Prepared {
         input,
         received_at,
@@ -145,7 +209,14 @@ pub async fn insert_case(
     let now = Utc::now();
     let (_, hub) = hub_of(txn, input.intake_unit_id, "intake_unit_id").await?;
     let year = clocks::local_year(received_at, tz);
-    let seq = next_case_number(txn, hub.id, year).await?;
+    let seq = match numbering {
+        Numbering::Next => next_case_number(txn, hub.id, year).await?,
+        Numbering::Given(seq) => {
+            move_counter_past(txn, hub.id, year, seq).await?;
+            seq
+        }
+    };
+    let imported = numbering != Numbering::Next;
     let case_no = format!("{}-{year}-{seq:05}", hub.code);
     let case = cases::ActiveModel {
         case_no: Set(case_no),
@@ -204,8 +275,13 @@ pub async fn insert_case(
                 "status": Status::Registered.as_str(),
                 "unit_id": input.intake_unit_id,
                 "grade": graded.grade.as_str(),
+                "imported": imported,
             })),
-            note: Some(graded.reason_zh),
+            note: Some(if imported {
+                format!("台账导入 / imported from a ledger; {}", graded.reason_zh)
+            } else {
+                graded.reason_zh
+            }),
         },
     )
     .await?;
@@ -252,4 +328,38 @@ async fn next_case_number(
         .await?
         .ok_or_else(|| AppError::Internal("case counter missing".into()))?;
     Ok(row.try_get::<i64>("", "last_seq")?)
+}
+
+/// Moves the (hub, year) counter to at least `seq`, inside the caller's transaction (the same
+/// lock as [`next_case_number`]).
+async fn move_counter_past(
+    db: &impl ConnectionTrait,
+    hub_id: i64,
+    year: i32,
+    seq: i64,
+) -> Result<(), AppError> {
+    let insert = Query::insert()
+        .into_table(case_counters::Entity)
+        .columns([
+            case_counters::Column::HubId,
+            case_counters::Column::Year,
+            case_counters::Column::LastSeq,
+        ])
+        .values_panic([hub_id.into(), year.into(), 0i64.into()])
+        .on_conflict(
+            OnConflict::columns([case_counters::Column::HubId, case_counters::Column::Year])
+                .do_nothing()
+                .to_owned(),
+        )
+        .to_owned();
+    db.execute(&insert).await?;
+    let update = Query::update()
+        .table(case_counters::Entity)
+        .value(case_counters::Column::LastSeq, seq)
+        .and_where(Expr::col(case_counters::Column::HubId).eq(hub_id))
+        .and_where(Expr::col(case_counters::Column::Year).eq(year))
+        .and_where(Expr::col(case_counters::Column::LastSeq).lt(seq))
+        .to_owned();
+    db.execute(&update).await?;
+    Ok(())
 }

@@ -1,12 +1,12 @@
 //! The case list: filters of DESIGN §6 over the user's scope, what needs doing first, paged.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use entity::{case_assignments, case_invited_units, case_parties, cases};
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, Select,
 };
 
 use super::view::CaseOut;
@@ -52,16 +52,14 @@ pub struct CaseFilter {
     pub outcome: Option<String>,
 }
 
-/// # Errors
-/// Database failures.
-pub async fn list(
-    db: &DatabaseConnection,
+/// The cases `user` may see that pass `filter`, unordered: the one query behind the list, the
+/// ledger export and any count of the same cases.
+pub fn filtered(
     tz: Tz,
     user: &CurrentUser,
     filter: &CaseFilter,
-    page: PageRequest,
-) -> Result<Page<CaseOut>, AppError> {
-    let now = Utc::now();
+    now: DateTime<Utc>,
+) -> Select<cases::Entity> {
     let mut query = cases::Entity::find().filter(visible_condition(user));
     if let Some(status) = filter.status {
         query = query.filter(cases::Column::Status.eq(status.as_str()));
@@ -155,6 +153,20 @@ pub async fn list(
                 )),
         );
     }
+    query
+}
+
+/// # Errors
+/// Database failures.
+pub async fn list(
+    db: &DatabaseConnection,
+    tz: Tz,
+    user: &CurrentUser,
+    filter: &CaseFilter,
+    page: PageRequest,
+) -> Result<Page<CaseOut>, AppError> {
+    let now = Utc::now();
+    let query = filtered(tz, user, filter, now);
     let total = query.clone().count(db).await?;
     // Running clocks first, by deadline (overdue, then due soon, then the rest), then agreed
     // cases, closed ones last: a page of the list starts with what needs doing (DESIGN §9).

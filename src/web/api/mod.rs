@@ -10,6 +10,7 @@ pub mod contract;
 pub mod follow_ups;
 pub mod groups;
 pub mod health;
+pub mod ledger;
 pub mod mediators;
 pub mod mentorships;
 pub mod monthly_report;
@@ -132,6 +133,8 @@ pub fn router() -> OpenApiRouter<AppState> {
             case_file::show_requirements,
             case_file::update_requirements
         ))
+        .routes(routes!(ledger::xlsx))
+        .routes(routes!(ledger::csv))
 }
 
 /// The signed-in user of an API request, from `Authorization: Bearer <token>`.

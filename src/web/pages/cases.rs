@@ -129,6 +129,32 @@ struct ListPage {
     f: BTreeMap<&'static str, String>,
     errors: BTreeMap<String, String>,
     can_register: bool,
+    can_import: bool,
+}
+
+impl ListQuery {
+    /// The filter as the API reads it (the one parsing of the case list's filters).
+    pub fn api_query(&self) -> CaseQuery {
+        let q = self;
+        CaseQuery {
+            status: empty_none(&q.status),
+            unit_id: q.unit_id.as_deref().and_then(|u| u.parse().ok()),
+            grade: empty_none(&q.grade),
+            dispute_type: empty_none(&q.dispute_type),
+            source: empty_none(&q.source),
+            overdue: Some(q.overdue.as_deref() == Some("true")),
+            q: empty_none(&q.q),
+            group_id: q.group_id.as_deref().and_then(|g| g.parse().ok()),
+            mediator_id: q.mediator_id.as_deref().and_then(|m| m.parse().ok()),
+            joint_unit_id: q.joint_unit_id.as_deref().and_then(|u| u.parse().ok()),
+            received_from: empty_none(&q.received_from),
+            received_to: empty_none(&q.received_to),
+            closed_from: empty_none(&q.closed_from),
+            closed_to: empty_none(&q.closed_to),
+            outcome: empty_none(&q.outcome),
+            ..Default::default()
+        }
+    }
 }
 
 fn empty_none(v: &Option<String>) -> Option<String> {
@@ -142,24 +168,7 @@ pub async fn index(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let tz = state.config.time_zone;
-    let api_query = CaseQuery {
-        status: empty_none(&q.status),
-        unit_id: q.unit_id.as_deref().and_then(|u| u.parse().ok()),
-        grade: empty_none(&q.grade),
-        dispute_type: empty_none(&q.dispute_type),
-        source: empty_none(&q.source),
-        overdue: Some(q.overdue.as_deref() == Some("true")),
-        q: empty_none(&q.q),
-        group_id: q.group_id.as_deref().and_then(|g| g.parse().ok()),
-        mediator_id: q.mediator_id.as_deref().and_then(|m| m.parse().ok()),
-        joint_unit_id: q.joint_unit_id.as_deref().and_then(|u| u.parse().ok()),
-        received_from: empty_none(&q.received_from),
-        received_to: empty_none(&q.received_to),
-        closed_from: empty_none(&q.closed_from),
-        closed_to: empty_none(&q.closed_to),
-        outcome: empty_none(&q.outcome),
-        ..Default::default()
-    };
+    let api_query = q.api_query();
     // A filter that cannot be read (a malformed day) is shown beside its field; the list then
     // shows everything rather than nothing.
     let (filter, errors) = match api_query.filter() {
@@ -229,6 +238,7 @@ pub async fn index(
         f,
         errors,
         can_register: INTAKE_ROLES.contains(&session.user.role),
+        can_import: crate::services::ledger::import::IMPORT_ROLES.contains(&session.user.role),
     };
     Ok(render::render(&state, "cases/index.html", &page)?.into_response())
 }

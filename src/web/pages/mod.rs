@@ -10,6 +10,7 @@ pub mod follow_ups;
 pub mod groups;
 pub mod home;
 pub mod inbox;
+pub mod ledger;
 pub mod mediators;
 pub mod mentorships;
 pub mod monthly_report;
@@ -160,6 +161,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route(
             "/settings/case_file",
             get(parties::requirements).post(parties::save_requirements),
+        )
+        .route("/ledger.xlsx", get(ledger::export_xlsx))
+        .route("/ledger.csv", get(ledger::export_csv))
+        .route(
+            "/ledger/import",
+            get(ledger::import_form).post(ledger::import_upload).layer(
+                axum::extract::DefaultBodyLimit::max(ledger::MAX_LEDGER_BYTES + 64 * 1024),
+            ),
         )
         .route("/static/app.css", get(stylesheet))
         // Inside the session layer: it counts the signed-in user's unread notifications.

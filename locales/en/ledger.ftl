@@ -1,0 +1,16 @@
+ledger-export-xlsx = Export ledger (Excel)
+ledger-export-csv = Export ledger (CSV)
+ledger-import-title = Import a ledger
+ledger-import-intro = Bring a station's existing Excel register into the system: columns are matched by their Chinese names (a ledger exported here reads straight back), every row is checked, refused rows are listed with row, column and reason; each row goes in whole or not at all.
+ledger-import-columns = Columns read:
+ledger-import-file = Ledger file (.xlsx, or .csv in UTF-8)
+ledger-import-unit = Unit (where the ledger names none)
+ledger-import-unit-from-file = From the ledger's 调解组织 column
+ledger-import-dry-run = Dry run: check only, write nothing
+ledger-import-submit = Import
+ledger-import-report = Import result
+ledger-import-dry-report = Dry-run result (nothing written)
+ledger-import-summary = { $rows } rows read, { $imported } imported, { $refused } refused.
+ledger-import-row = Row
+ledger-import-column = Column
+ledger-import-reason = Reason

@@ -1,0 +1,16 @@
+ledger-export-xlsx = 导出台账（Excel）
+ledger-export-csv = 导出台账（CSV）
+ledger-import-title = 导入台账
+ledger-import-intro = 把工作站原有的 Excel 台账导入系统：按中文列名对应各列（本系统导出的台账可直接导回），逐行核对，有误的行不导入并列出行号、列名和原因；每一行要么完整导入，要么不导入。
+ledger-import-columns = 可识别的列：
+ledger-import-file = 台账文件（.xlsx 或 UTF-8 编码的 .csv）
+ledger-import-unit = 调解组织（台账中未填时）
+ledger-import-unit-from-file = 按台账中的“调解组织”列
+ledger-import-dry-run = 试运行：只核对，不写入
+ledger-import-submit = 导入
+ledger-import-report = 导入结果
+ledger-import-dry-report = 试运行结果（未写入）
+ledger-import-summary = 读取 { $rows } 行，导入 { $imported } 行，拒绝 { $refused } 行。
+ledger-import-row = 行号
+ledger-import-column = 列
+ledger-import-reason = 原因
