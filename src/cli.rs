@@ -151,6 +151,21 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Fill the database with generated streets and cases, for benchmarks (see BENCHMARKS.md).
+    Seed {
+        /// How many cases to add, spread over the ten years before today.
+        #[arg(long)]
+        cases: Option<u64>,
+        /// How many streets (the demo street first; missing ones are created).
+        #[arg(long, default_value_t = 1)]
+        streets: u32,
+        /// The same seed gives the same data (on the same day).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// A named demo profile.
+        #[arg(long)]
+        profile: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -316,6 +331,44 @@ async fn execute(cli: Cli) -> Result<(), AppError> {
                 }
             };
             print!("{}", subsidy::totals_text(&period));
+            Ok(())
+        }
+        Command::Seed {
+            cases,
+            streets,
+            seed,
+            profile,
+        } => {
+            if let Some(profile) = profile {
+                return Err(AppError::Config(format!(
+                    "--profile {profile:?} is not in this build"
+                )));
+            }
+            let Some(cases) = cases else {
+                return Err(AppError::Config("seed needs --cases N".into()));
+            };
+            let app = App::build(config).await?;
+            let report = crate::demo::bulk::seed(
+                &app.state.db,
+                app.state.config.time_zone,
+                crate::demo::bulk::SeedOptions {
+                    cases,
+                    streets,
+                    seed,
+                },
+            )
+            .await?;
+            println!(
+                "已生成 / seeded: {} cases, {} rows, {} streets, {} mediators, {} mentorships in {:.1} s ({:.0} cases/s); subsidy periods paid: {}",
+                report.cases,
+                report.rows,
+                report.streets,
+                report.mediators,
+                report.mentorships,
+                report.seconds,
+                report.cases as f64 / report.seconds.max(0.001),
+                report.subsidy_periods.join(", ")
+            );
             Ok(())
         }
         Command::Backup { file } => {

@@ -12,6 +12,7 @@ mod m20261123_000006_mentorships;
 mod m20261201_000001_attachment_contents;
 mod m20261201_000002_sign_in_addresses;
 mod m20261201_000003_audit_log_append_only;
+mod m20261203_000004_read_indexes;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_attachment_contents::Migration),
             Box::new(m20261201_000002_sign_in_addresses::Migration),
             Box::new(m20261201_000003_audit_log_append_only::Migration),
+            Box::new(m20261203_000004_read_indexes::Migration),
         ]
     }
 }
