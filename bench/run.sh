@@ -8,7 +8,7 @@
 # (VmHWM), and writes the tables into BENCHMARKS.md between the bench/run.sh markers.
 # Environment: BENCH_DBS ("sqlite postgres"), PG_URL (postgres://postgres@127.0.0.1:5432),
 # BENCH_DURATION (6s), BENCH_CONNECTIONS (16), BENCH_THREADS (2), BENCH_PORT (3390),
-# BENCH_DIR (/tmp/mediation-bench-scale), CARGO_TARGET_DIR.
+# BENCH_DIR (/tmp/mediation-bench-scale), BENCH_NO_BUILD, CARGO_TARGET_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -32,7 +32,8 @@ for tool in wrk curl python3; do
   command -v "$tool" >/dev/null || { echo "bench/run.sh needs $tool" >&2; exit 1; }
 done
 
-cargo build --release --bin mediation
+# BENCH_NO_BUILD=1 measures the release binary already built.
+[ -n "${BENCH_NO_BUILD:-}" ] || cargo build --release --bin mediation
 BIN="$CARGO_TARGET_DIR/release/mediation"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -146,7 +147,10 @@ bench_one() {
   case_id="$(sql "$db" "$size" "select min(c.id) from cases c join agreements a on a.case_id = c.id where c.id >= (select max(id) / 2 from cases) and c.status = 'closed'")"
   mediator_id="$(sql "$db" "$size" "select mediator_id from case_assignments where case_id = $case_id and role = 'lead'")"
   party="$(sql "$db" "$size" "select name from case_parties where case_id = $case_id and role = 'applicant' order by id limit 1")"
-  running_id="$(sql "$db" "$size" "select max(id) from cases where status in ('accepted', 'mediating')")"
+  running_id="$(sql "$db" "$size" "select max(c.id) from cases c join case_assignments a on a.case_id = c.id and a.role = 'lead' where c.status in ('accepted', 'mediating')")"
+  local running_unit running_lead
+  running_unit="$(sql "$db" "$size" "select current_unit_id from cases where id = $running_id")"
+  running_lead="$(sql "$db" "$size" "select min(mediator_id) from case_assignments where case_id = $running_id and role = 'lead'")"
   pair_id="$(sql "$db" "$size" "select min(id) from mentorships")"
   period_id="$(sql "$db" "$size" "select max(id) from subsidy_periods")"
   station_id="$(sql "$db" "$size" "select min(id) from units where kind = 'village_station'")"
@@ -156,6 +160,8 @@ bench_one() {
     --data "{\"username\":\"coordinator\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/auth/token" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
   cookie="$(cookie_for coordinator)"
+  local finance_cookie
+  finance_cookie="$(cookie_for finance)"
   local bearer="Bearer $token" q
   q="$(python3 -c 'import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1]))' "$party")"
   echo "== $db $size: case $case_id, mediator $mediator_id, party $party, running case $running_id"
@@ -172,7 +178,7 @@ bench_one() {
   measure "$db" "$size" "mediator page" GET "/mediators/$mediator_id" "" "$cookie"
   measure "$db" "$size" "mentorships page" GET "/mentorships" "" "$cookie"
   [ -n "$pair_id" ] && measure "$db" "$size" "mentorship page" GET "/mentorships/$pair_id" "" "$cookie"
-  [ -n "$period_id" ] && measure "$db" "$size" "subsidy period page" GET "/subsidy/periods/$period_id" "" "$cookie"
+  [ -n "$period_id" ] && measure "$db" "$size" "subsidy period page" GET "/subsidy/periods/$period_id" "" "$finance_cookie"
   # The dashboard issue's pages, once they exist.
   for path in /stats /api/v1/stats; do
     local auth="" c=""
@@ -185,7 +191,7 @@ bench_one() {
   intake="{\"intake_unit_id\":$station_id,\"dispute_type\":\"wage_arrears\",\"source\":\"walk_in\",\"summary\":\"压测：拖欠工资\",\"amount_claimed_fen\":500000,\"people_involved\":1,\"parties\":[{\"role\":\"applicant\",\"kind\":\"person\",\"name\":\"压测申请人\",\"phone\":\"13900000000\"},{\"role\":\"respondent\",\"kind\":\"organisation\",\"name\":\"压测有限公司\"}]}"
   measure "$db" "$size" "intake POST /api/v1/cases" POST "/api/v1/cases" "$bearer" "" "$intake"
   local session
-  session="{\"held_at\":\"$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)\",\"attendees\":\"双方\",\"summary\":\"压测\",\"outcome\":\"continue\"}"
+  session="{\"held_at\":\"$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)\",\"attendees\":\"双方\",\"summary\":\"压测\",\"outcome\":\"continue\",\"unit_id\":$running_unit,\"mediator_ids\":[$running_lead]}"
   measure "$db" "$size" "action: record a session" POST "/api/v1/cases/$running_id/sessions" "$bearer" "" "$session"
   local hwm
   hwm="$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")"
