@@ -298,7 +298,15 @@ fn condition(tz: Tz, user: &CurrentUser, filter: &CaseFilter, now: DateTime<Utc>
         query = query
             .add(cases::Column::GradeConfirmed.eq(false))
             .add(cases::Column::Grade.is_in(["complex", "major"]))
-            .add(cases::Column::Status.ne(Status::Closed.as_str()));
+            // "Not closed" as the statuses it means: an index range, where `<>` reads every row.
+            .add(
+                cases::Column::Status.is_in(
+                    Status::ALL
+                        .into_iter()
+                        .filter(|s| *s != Status::Closed)
+                        .map(Status::as_str),
+                ),
+            );
     }
     if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
         let pattern = like_pattern(q);
