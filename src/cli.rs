@@ -355,10 +355,10 @@ async fn execute(cli: Cli) -> Result<(), AppError> {
         }
         Command::Seed {
             cases,
-            streets: _,
-            seed: _,
+            streets,
+            seed,
             profile,
-        } => seed(config, cases, profile.as_deref()).await,
+        } => seed_command(config, cases, streets, seed, profile.as_deref()).await,
         Command::Import {
             command:
                 ImportCommand::Ledger {
@@ -389,7 +389,13 @@ async fn execute(cli: Cli) -> Result<(), AppError> {
     }
 }
 
-async fn seed(config: Config, cases: Option<u64>, profile: Option<&str>) -> Result<(), AppError> {
+async fn seed_command(
+    config: Config,
+    cases: Option<u64>,
+    streets: u32,
+    seed: u64,
+    profile: Option<&str>,
+) -> Result<(), AppError> {
     match (profile, cases) {
         (Some("jiubao"), _) => {
             let app = App::build(config).await?;
@@ -409,9 +415,31 @@ async fn seed(config: Config, cases: Option<u64>, profile: Option<&str>) -> Resu
         (Some(other), _) => Err(AppError::Config(format!(
             "unknown profile {other:?}: the only profile is jiubao"
         ))),
-        (None, Some(_)) => Err(AppError::Config(
-            "seed --cases is not in this build; use --profile jiubao".into(),
-        )),
+        (None, Some(cases)) => {
+            let app = App::build(config).await?;
+            let report = crate::demo::bulk::seed(
+                &app.state.db,
+                app.state.config.time_zone,
+                crate::demo::bulk::SeedOptions {
+                    cases,
+                    streets,
+                    seed,
+                },
+            )
+            .await?;
+            println!(
+                "已生成 / seeded: {} cases, {} rows, {} streets, {} mediators, {} mentorships in {:.1} s ({:.0} cases/s); subsidy periods paid: {}",
+                report.cases,
+                report.rows,
+                report.streets,
+                report.mediators,
+                report.mentorships,
+                report.seconds,
+                report.cases as f64 / report.seconds.max(0.001),
+                report.subsidy_periods.join(", ")
+            );
+            Ok(())
+        }
         (None, None) => Err(AppError::Config(
             "seed needs --profile jiubao (or --cases N)".into(),
         )),

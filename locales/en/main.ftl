@@ -195,3 +195,6 @@ err-password-wrong = The current password is wrong.
 err-password-mismatch = The two new passwords differ.
 err-own-admin-role = You cannot remove your own admin role.
 err-deactivate-self = You cannot deactivate your own account.
+
+err-cursor-invalid = The after cursor is not one this list gave out: start again from the first page.
+cases-total-capped = More than 10,000 cases match: the pages count the first 10,000. Narrow the filters to see the rest.

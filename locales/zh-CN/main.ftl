@@ -195,3 +195,6 @@ err-password-wrong = 当前密码不正确。
 err-password-mismatch = 两次输入的新密码不一致。
 err-own-admin-role = 不能取消自己的管理员角色。
 err-deactivate-self = 不能停用自己的账号。
+
+err-cursor-invalid = 翻页游标无效：请从第一页重新开始。
+cases-total-capped = 符合条件的案件超过 10,000 件，分页只计前 10,000 件；请缩小筛选范围查看其余案件。

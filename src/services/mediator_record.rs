@@ -2,20 +2,17 @@
 //! `domain::mediator_record`, with their load, the units they worked in (带案轮训), their pairs and
 //! the events on their record.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use entity::{
-    case_assignments, case_invited_units, case_session_mediators, case_sessions, cases, follow_ups,
-    mediators,
-};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use entity::mediators;
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::case_terms::{DisputeType, Grade, TeamRole};
-use crate::domain::mediator_record::{summarize, CaseOnRecord, Record};
+use crate::domain::mediator_record::{summarize_groups, CaseGroup, Record};
 use crate::domain::workflow::Outcome;
 use crate::error::AppError;
 use crate::services::cases::candidates::open_cases_by_mediator;
@@ -66,72 +63,110 @@ pub async fn record(
     tz: Tz,
     mediator: &mediators::Model,
 ) -> Result<RecordOut, AppError> {
-    let assignments = case_assignments::Entity::find()
-        .filter(case_assignments::Column::MediatorId.eq(mediator.id))
-        .all(db)
-        .await?;
-    let led: HashSet<i64> = assignments
-        .iter()
-        .filter(|a| a.role == TeamRole::Lead.as_str())
-        .map(|a| a.case_id)
-        .collect();
-    let mut ids: Vec<i64> = assignments.iter().map(|a| a.case_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let their_cases = cases::Entity::find()
-        .filter(cases::Column::Id.is_in(ids.clone()))
-        .all(db)
-        .await?;
-    let joint: HashSet<i64> = case_invited_units::Entity::find()
-        .filter(case_invited_units::Column::CaseId.is_in(ids.clone()))
-        .all(db)
+    // SQL aggregates over the mediator's assignments (index on mediator_id, case_id): a record of
+    // thousands of cases reads a few dozen grouped rows, never the cases themselves.
+    let backend = db.get_database_backend();
+    let seconds = match backend {
+        DatabaseBackend::Sqlite => {
+            "MAX(0, CAST(ROUND((julianday(c.closed_at) - julianday(c.received_at)) * 86400.0, 3) AS INTEGER))"
+        }
+        _ => "GREATEST(0, CAST(FLOOR(EXTRACT(EPOCH FROM (c.closed_at - c.received_at))) AS BIGINT))",
+    };
+    let mine = format!(
+        "SELECT case_id, MAX(CASE WHEN role = '{lead}' THEN 1 ELSE 0 END) AS led \
+         FROM case_assignments WHERE mediator_id = {id} GROUP BY case_id",
+        lead = TeamRole::Lead.as_str(),
+        id = mediator.id
+    );
+    let grouped = format!(
+        "SELECT c.grade AS grade, c.dispute_type AS dispute_type, t.led AS led, \
+         CASE WHEN j.case_id IS NULL THEN 0 ELSE 1 END AS joint, \
+         COUNT(*) AS n, \
+         SUM(CASE WHEN c.closed_at IS NOT NULL THEN 1 ELSE 0 END) AS closed, \
+         SUM(CASE WHEN c.closed_at IS NOT NULL AND c.outcome = '{resolved}' THEN 1 ELSE 0 END) AS resolved, \
+         CAST(SUM(CASE WHEN c.closed_at IS NOT NULL THEN {seconds} ELSE 0 END) AS BIGINT) AS secs \
+         FROM cases c JOIN ({mine}) t ON t.case_id = c.id \
+         LEFT JOIN (SELECT DISTINCT case_id FROM case_invited_units) j ON j.case_id = c.id \
+         GROUP BY c.grade, c.dispute_type, t.led, CASE WHEN j.case_id IS NULL THEN 0 ELSE 1 END",
+        resolved = Outcome::Resolved.as_str(),
+    );
+    let mut groups = Vec::new();
+    for row in db
+        .query_all_raw(Statement::from_string(backend, grouped))
         .await?
-        .into_iter()
-        .map(|i| i.case_id)
-        .collect();
-    let facts: Vec<CaseOnRecord> = their_cases
-        .iter()
-        .map(|c| CaseOnRecord {
-            case_id: c.id,
-            led: led.contains(&c.id),
-            grade: Grade::parse(&c.grade).unwrap_or(Grade::Ordinary),
-            dispute_type: DisputeType::parse(&c.dispute_type).unwrap_or(DisputeType::Other),
-            received_at: c.received_at,
-            closed_at: c.closed_at,
-            resolved: c.outcome.as_deref() == Some(Outcome::Resolved.as_str()),
-            joint: joint.contains(&c.id),
-        })
-        .collect();
-    let attended: Vec<i64> = case_session_mediators::Entity::find()
-        .filter(case_session_mediators::Column::MediatorId.eq(mediator.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| s.session_id)
-        .collect();
-    let session_units: Vec<i64> = case_sessions::Entity::find()
-        .filter(case_sessions::Column::Id.is_in(attended.clone()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| s.unit_id)
-        .collect();
-    let satisfactions: Vec<i32> = follow_ups::Entity::find()
-        .filter(follow_ups::Column::CaseId.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|f| f.satisfaction)
-        .collect();
-    let figures = summarize(&facts, attended.len() as i64, &satisfactions);
+    {
+        let int = |col: &str| -> Result<i64, AppError> {
+            Ok(row
+                .try_get::<Option<i64>>("", col)
+                .or_else(|_| {
+                    row.try_get::<Option<i32>>("", col)
+                        .map(|v| v.map(i64::from))
+                })?
+                .unwrap_or(0))
+        };
+        let grade: String = row.try_get("", "grade")?;
+        let dispute_type: String = row.try_get("", "dispute_type")?;
+        groups.push(CaseGroup {
+            led: int("led")? == 1,
+            grade: Grade::parse(&grade).unwrap_or(Grade::Ordinary),
+            dispute_type: DisputeType::parse(&dispute_type).unwrap_or(DisputeType::Other),
+            joint: int("joint")? == 1,
+            cases: int("n")?,
+            closed: int("closed")?,
+            resolved: int("resolved")?,
+            seconds_to_close: int("secs")?,
+        });
+    }
+    let one = |sql: String| async move {
+        let row = db
+            .query_one_raw(Statement::from_string(backend, sql))
+            .await?
+            .ok_or_else(|| AppError::Internal("aggregate without a row".into()))?;
+        let a = row.try_get::<Option<i64>>("", "a")?.unwrap_or(0);
+        let b = row.try_get::<Option<i64>>("", "b")?.unwrap_or(0);
+        Ok::<(i64, i64), AppError>((a, b))
+    };
+    let (attended, _) = one(format!(
+        "SELECT COUNT(*) AS a, 0 AS b FROM case_session_mediators WHERE mediator_id = {}",
+        mediator.id
+    ))
+    .await?;
+    let (follow_up_count, satisfaction_sum) = one(format!(
+        "SELECT COUNT(*) AS a, CAST(COALESCE(SUM(f.satisfaction), 0) AS BIGINT) AS b FROM follow_ups f \
+         WHERE f.case_id IN (SELECT case_id FROM case_assignments WHERE mediator_id = {})",
+        mediator.id
+    ))
+    .await?;
+    let figures = summarize_groups(&groups, attended, follow_up_count, satisfaction_sum);
 
     let names = units::names(db).await?;
     let mut worked: BTreeMap<i64, i64> = BTreeMap::new();
-    for c in &their_cases {
-        *worked.entry(c.current_unit_id).or_default() += 1;
+    for row in db
+        .query_all_raw(Statement::from_string(
+            backend,
+            format!(
+                "SELECT c.current_unit_id AS unit_id, COUNT(*) AS n FROM cases c \
+                 WHERE c.id IN (SELECT case_id FROM case_assignments WHERE mediator_id = {}) \
+                 GROUP BY c.current_unit_id",
+                mediator.id
+            ),
+        ))
+        .await?
+    {
+        worked.insert(row.try_get("", "unit_id")?, row.try_get("", "n")?);
     }
-    for u in session_units {
-        worked.entry(u).or_default();
+    for row in db
+        .query_all_raw(Statement::from_string(
+            backend,
+            format!(
+                "SELECT DISTINCT s.unit_id AS unit_id FROM case_sessions s \
+                 JOIN case_session_mediators m ON m.session_id = s.id WHERE m.mediator_id = {}",
+                mediator.id
+            ),
+        ))
+        .await?
+    {
+        worked.entry(row.try_get("", "unit_id")?).or_default();
     }
     let units_worked_in = worked
         .into_iter()

@@ -146,5 +146,7 @@ pub fn build_app(state: AppState) -> Router {
         .layer(trace)
         .layer(SetRequestIdLayer::new(REQUEST_ID, ids))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        // Pages and JSON gzip-compressed for the clients that ask for it.
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }

@@ -1,6 +1,8 @@
 //! What a case looks like to a reader: its fields with the clocks worked out, parties masked unless
 //! revealed, the team, the invited units and the timeline. Shared by the API and the pages.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use entity::{
@@ -253,25 +255,12 @@ pub struct AttachmentOut {
     pub uploaded_at: DateTime<Utc>,
 }
 
-async fn agreement_out(
-    db: &impl ConnectionTrait,
+fn agreement_out(
     a: agreements::Model,
+    instalments: Vec<InstalmentOut>,
     tz: Tz,
     cal: &Calendar,
-) -> Result<AgreementOut, AppError> {
-    let instalments: Vec<InstalmentOut> = agreement_instalments::Entity::find()
-        .filter(agreement_instalments::Column::AgreementId.eq(a.id))
-        .order_by_asc(agreement_instalments::Column::Seq)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|i| InstalmentOut {
-            seq: i.seq,
-            due_on: i.due_on,
-            amount_fen: i.amount_fen,
-            paid_on: i.paid_on,
-        })
-        .collect();
+) -> AgreementOut {
     let paid_fen = if instalments.is_empty() {
         a.amount_fen
     } else {
@@ -281,7 +270,7 @@ async fn agreement_out(
             .map(|i| i.amount_fen)
             .sum()
     };
-    Ok(AgreementOut {
+    AgreementOut {
         id: a.id,
         signed_at: a.signed_at,
         matters: a.matters,
@@ -294,16 +283,7 @@ async fn agreement_out(
         confirmation_received_on: a.confirmation_received_on,
         confirmation_note: a.confirmation_note,
         superseded: a.superseded,
-    })
-}
-
-async fn unit_ref(db: &impl ConnectionTrait, id: i64) -> Result<UnitRef, AppError> {
-    let name = units::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .map(|u| u.name)
-        .unwrap_or_default();
-    Ok(UnitRef { id, name })
+    }
 }
 
 /// How the parties' ID and phone numbers are shown (who may see them: [`pii::may_reveal`]).
@@ -390,6 +370,8 @@ pub async fn detail_with(
         Disclosure::Reveal => true,
         Disclosure::AgreementPrint => may_reveal,
     };
+    // A fixed number of queries whatever the case holds: the case's own rows table by table,
+    // then the names they refer to (mediators, units, users) in one `IN (…)` query each.
     let parties = case_parties::Entity::find()
         .filter(case_parties::Column::CaseId.eq(case.id))
         .order_by_asc(case_parties::Column::Id)
@@ -415,99 +397,168 @@ pub async fn detail_with(
         .order_by_asc(case_assignments::Column::Id)
         .all(db)
         .await?;
-    let mut assignments = Vec::new();
-    for a in all_assignments {
-        let m = mediators::Entity::find_by_id(a.mediator_id).one(db).await?;
-        assignments.push(AssignmentOut {
-            mediator_id: a.mediator_id,
-            mediator_name: m.as_ref().map(|m| m.name.clone()).unwrap_or_default(),
-            unit_id: m.map(|m| m.unit_id).unwrap_or_default(),
-            role: a.role,
-            assigned_at: a.assigned_at,
-            ended_at: a.ended_at,
-        });
-    }
-    let mut invited_units = Vec::new();
-    for i in case_invited_units::Entity::find()
+    let invited = case_invited_units::Entity::find()
         .filter(case_invited_units::Column::CaseId.eq(case.id))
         .all(db)
-        .await?
-    {
-        invited_units.push(unit_ref(db, i.unit_id).await?);
-    }
-    let mut events = Vec::new();
-    for e in case_events::Entity::find()
+        .await?;
+    let case_events = case_events::Entity::find()
         .filter(case_events::Column::CaseId.eq(case.id))
         .order_by_asc(case_events::Column::At)
         .order_by_asc(case_events::Column::Id)
         .all(db)
+        .await?;
+    let case_sessions = case_sessions::Entity::find()
+        .filter(case_sessions::Column::CaseId.eq(case.id))
+        .order_by_asc(case_sessions::Column::HeldAt)
+        .all(db)
+        .await?;
+    let session_mediators = if case_sessions.is_empty() {
+        Vec::new()
+    } else {
+        case_session_mediators::Entity::find()
+            .filter(
+                case_session_mediators::Column::SessionId.is_in(case_sessions.iter().map(|s| s.id)),
+            )
+            .all(db)
+            .await?
+    };
+    let case_agreements = agreements::Entity::find()
+        .filter(agreements::Column::CaseId.eq(case.id))
+        .order_by_desc(agreements::Column::Id)
+        .all(db)
+        .await?;
+    let mut instalments: HashMap<i64, Vec<InstalmentOut>> = HashMap::new();
+    if !case_agreements.is_empty() {
+        for i in agreement_instalments::Entity::find()
+            .filter(
+                agreement_instalments::Column::AgreementId
+                    .is_in(case_agreements.iter().map(|a| a.id)),
+            )
+            .order_by_asc(agreement_instalments::Column::Seq)
+            .all(db)
+            .await?
+        {
+            instalments
+                .entry(i.agreement_id)
+                .or_default()
+                .push(InstalmentOut {
+                    seq: i.seq,
+                    due_on: i.due_on,
+                    amount_fen: i.amount_fen,
+                    paid_on: i.paid_on,
+                });
+        }
+    }
+    let mediator_ids: HashSet<i64> = all_assignments
+        .iter()
+        .map(|a| a.mediator_id)
+        .chain(session_mediators.iter().map(|m| m.mediator_id))
+        .collect();
+    let mediator_of: HashMap<i64, mediators::Model> = if mediator_ids.is_empty() {
+        HashMap::new()
+    } else {
+        mediators::Entity::find()
+            .filter(mediators::Column::Id.is_in(mediator_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect()
+    };
+    let unit_ids: HashSet<i64> = invited
+        .iter()
+        .map(|i| i.unit_id)
+        .chain(case_sessions.iter().map(|s| s.unit_id))
+        .chain([case.current_unit_id, case.intake_unit_id])
+        .collect();
+    let unit_name: HashMap<i64, String> = units::Entity::find()
+        .filter(units::Column::Id.is_in(unit_ids))
+        .all(db)
         .await?
-    {
-        let actor_name = match e.actor_user_id {
-            Some(uid) => users::Entity::find_by_id(uid)
-                .one(db)
-                .await?
-                .map(|u| u.display_name),
-            None => None,
-        };
-        events.push(EventOut {
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let unit_ref = |id: i64| UnitRef {
+        id,
+        name: unit_name.get(&id).cloned().unwrap_or_default(),
+    };
+    let user_ids: HashSet<i64> = case_events.iter().filter_map(|e| e.actor_user_id).collect();
+    let user_name: HashMap<i64, String> = if user_ids.is_empty() {
+        HashMap::new()
+    } else {
+        users::Entity::find()
+            .filter(users::Column::Id.is_in(user_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.display_name))
+            .collect()
+    };
+    let assignments: Vec<AssignmentOut> = all_assignments
+        .into_iter()
+        .map(|a| {
+            let m = mediator_of.get(&a.mediator_id);
+            AssignmentOut {
+                mediator_id: a.mediator_id,
+                mediator_name: m.map(|m| m.name.clone()).unwrap_or_default(),
+                unit_id: m.map(|m| m.unit_id).unwrap_or_default(),
+                role: a.role,
+                assigned_at: a.assigned_at,
+                ended_at: a.ended_at,
+            }
+        })
+        .collect();
+    let invited_units: Vec<UnitRef> = invited.iter().map(|i| unit_ref(i.unit_id)).collect();
+    let events: Vec<EventOut> = case_events
+        .into_iter()
+        .map(|e| EventOut {
             id: e.id,
             kind: e.kind,
             actor_user_id: e.actor_user_id,
-            actor_name,
+            actor_name: e.actor_user_id.and_then(|u| user_name.get(&u).cloned()),
             at: e.at,
             recorded_at: e.recorded_at,
             from: e.from_state.and_then(|s| serde_json::from_str(&s).ok()),
             to: e.to_state.and_then(|s| serde_json::from_str(&s).ok()),
             note: e.note,
-        });
-    }
-    let mut sessions = Vec::new();
-    for s in case_sessions::Entity::find()
-        .filter(case_sessions::Column::CaseId.eq(case.id))
-        .order_by_asc(case_sessions::Column::HeldAt)
-        .all(db)
-        .await?
-    {
-        let ids: Vec<i64> = case_session_mediators::Entity::find()
-            .filter(case_session_mediators::Column::SessionId.eq(s.id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|m| m.mediator_id)
-            .collect();
-        let mut names = Vec::new();
-        for id in &ids {
-            names.push(
-                mediators::Entity::find_by_id(*id)
-                    .one(db)
-                    .await?
-                    .map(|m| m.name)
-                    .unwrap_or_default(),
-            );
-        }
-        sessions.push(SessionOut {
-            id: s.id,
-            held_at: s.held_at,
-            unit_name: unit_ref(db, s.unit_id).await?.name,
-            unit_id: s.unit_id,
-            mediator_ids: ids,
-            mediator_names: names,
-            attendees: s.attendees,
-            summary: s.summary,
-            outcome: s.outcome,
-            next_session_at: s.next_session_at,
-        });
-    }
+        })
+        .collect();
+    let sessions: Vec<SessionOut> = case_sessions
+        .into_iter()
+        .map(|s| {
+            let ids: Vec<i64> = session_mediators
+                .iter()
+                .filter(|m| m.session_id == s.id)
+                .map(|m| m.mediator_id)
+                .collect();
+            let names = ids
+                .iter()
+                .map(|id| {
+                    mediator_of
+                        .get(id)
+                        .map(|m| m.name.clone())
+                        .unwrap_or_default()
+                })
+                .collect();
+            SessionOut {
+                id: s.id,
+                held_at: s.held_at,
+                unit_name: unit_ref(s.unit_id).name,
+                unit_id: s.unit_id,
+                mediator_ids: ids,
+                mediator_names: names,
+                attendees: s.attendees,
+                summary: s.summary,
+                outcome: s.outcome,
+                next_session_at: s.next_session_at,
+            }
+        })
+        .collect();
     let mut agreement = None;
     let mut earlier_agreements = Vec::new();
-    for a in agreements::Entity::find()
-        .filter(agreements::Column::CaseId.eq(case.id))
-        .order_by_desc(agreements::Column::Id)
-        .all(db)
-        .await?
-    {
-        let out = agreement_out(db, a, tz, &cal).await?;
+    for a in case_agreements {
+        let own = instalments.remove(&a.id).unwrap_or_default();
+        let out = agreement_out(a, own, tz, &cal);
         if out.superseded {
             earlier_agreements.push(out);
         } else {
@@ -580,8 +631,8 @@ pub async fn detail_with(
             None
         },
         file_missing,
-        current_unit: unit_ref(db, case.current_unit_id).await?,
-        intake_unit: unit_ref(db, case.intake_unit_id).await?,
+        current_unit: unit_ref(case.current_unit_id),
+        intake_unit: unit_ref(case.intake_unit_id),
         case: CaseOut::build(&case, tz, &cal, chrono::Utc::now()),
         parties,
         assignments,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::{ApiUser, ErrorBody, ListOut};
+use super::{ApiUser, ErrorBody};
 use crate::domain::case_edit::CaseDetails;
 use crate::domain::case_terms::{
     DisputeType, Grade, PartyKind, PartyRole, RiskFlag, Source, TeamRole,
@@ -455,6 +455,20 @@ pub struct CaseQuery {
     pub outcome: Option<String>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
+    /// Continue after the page that gave this `next_after` cursor (deep pages stay fast).
+    pub after: Option<String>,
+}
+
+/// One page of cases: `total` is exact up to 10,000 and 10,000 with `total_capped` beyond;
+/// `next_after` continues the list from the last case of this page.
+#[derive(Serialize, ToSchema)]
+pub struct CaseListOut {
+    pub items: Vec<CaseOut>,
+    pub total: u64,
+    pub total_capped: bool,
+    pub page: u64,
+    pub per_page: u64,
+    pub next_after: Option<String>,
 }
 
 impl CaseQuery {
@@ -531,22 +545,37 @@ pub async fn create(
 
 /// The cases the signed-in user may see, filtered and paged.
 #[utoipa::path(get, path = "/api/v1/cases", params(CaseQuery),
-    responses((status = 200, body = ListOut<CaseOut>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = CaseListOut), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn index(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiQuery(query): ApiQuery<CaseQuery>,
-) -> Result<Json<ListOut<CaseOut>>, AppError> {
+) -> Result<Json<CaseListOut>, AppError> {
     let filter = query.filter()?;
-    let page = case_list::list(
+    let page = PageRequest::parse(query.page, query.per_page)?;
+    let after = query
+        .after
+        .as_deref()
+        .filter(|a| !a.trim().is_empty())
+        .map(case_list::Cursor::parse)
+        .transpose()?;
+    let list = case_list::list_after(
         &state.db,
         state.config.time_zone,
         &user,
         &filter,
-        PageRequest::parse(query.page, query.per_page)?,
+        page,
+        after,
     )
     .await?;
-    Ok(Json(ListOut::from_page(page, |c| c)))
+    Ok(Json(CaseListOut {
+        items: list.page.items,
+        total: list.page.total,
+        total_capped: list.total_capped,
+        page: list.page.page,
+        per_page: list.page.per_page,
+        next_after: list.next_after,
+    }))
 }
 
 /// One case with parties, team, timeline and the actions the user may take now.

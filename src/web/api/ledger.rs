@@ -71,6 +71,7 @@ impl LedgerQuery {
             closed_from: self.closed_from.clone(),
             closed_to: self.closed_to.clone(),
             outcome: self.outcome.clone(),
+            after: None,
             page: None,
             per_page: None,
         };

@@ -120,6 +120,8 @@ struct ListPage {
     rows: Vec<CaseRow>,
     pager: Pager,
     pager_query: String,
+    /// More than the list counts exactly (`case_list::TOTAL_CAP`).
+    total_capped: bool,
     statuses: Vec<Choice>,
     grades: Vec<Choice>,
     dispute_types: Vec<Choice>,
@@ -176,14 +178,16 @@ pub async fn index(
         Err(AppError::Invalid(fields)) => (CaseFilter::default(), field_errors(lang, &fields)),
         Err(other) => return Err(other),
     };
-    let page = case_list::list(
+    let listed = case_list::list_after(
         &state.db,
         tz,
         &session.user,
         &filter,
         PageRequest::parse(q.page, Some(30))?,
+        None,
     )
     .await?;
+    let (page, total_capped) = (listed.page, listed.total_capped);
     let names = unit_names(&state).await?;
     let pager = Pager::of(&page);
     let mut f = BTreeMap::new();
@@ -219,6 +223,7 @@ pub async fn index(
         rows: super::parties::flag_incomplete_files(&state, rows(page.items, &names, tz)).await?,
         pager,
         pager_query,
+        total_capped,
         statuses: choices(lang, "status", Status::ALL.map(Status::as_str)),
         grades: choices(lang, "grade", Grade::ALL.map(Grade::as_str)),
         dispute_types: choices(
