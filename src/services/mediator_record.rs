@@ -127,7 +127,7 @@ pub async fn record(
         Ok::<(i64, i64), AppError>((a, b))
     };
     let (attended, _) = one(format!(
-        "SELECT COUNT(*) AS a, 0 AS b FROM case_session_mediators WHERE mediator_id = {}",
+        "SELECT COUNT(*) AS a, CAST(0 AS BIGINT) AS b FROM case_session_mediators WHERE mediator_id = {}",
         mediator.id
     ))
     .await?;
