@@ -344,6 +344,9 @@ pub enum Field {
     Ids,
     /// `true` or `false`.
     Flag,
+    /// The type the struct declares, only required and not null (a list or a nested object the
+    /// handler refuses when absent).
+    Declared,
 }
 
 fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Field {
@@ -356,11 +359,11 @@ pub fn query_rules() -> Vec<(&'static str, &'static str, Field)> {
     use crate::domain::mentorship::PairStatus;
     use crate::domain::network::UnitKind;
     use crate::domain::role::Role;
-    use crate::domain::workflow::Status;
+    use crate::domain::workflow::{Outcome, Status};
     use crate::mail::EmailStatus;
     use crate::services::subsidy::export::View;
     use Field::*;
-    vec![
+    let mut rules = vec![
         (
             "/api/v1/cases",
             "status",
@@ -379,6 +382,16 @@ pub fn query_rules() -> Vec<(&'static str, &'static str, Field)> {
         ),
         ("/api/v1/cases", "received_from", Date),
         ("/api/v1/cases", "received_to", Date),
+        ("/api/v1/cases", "closed_from", Date),
+        ("/api/v1/cases", "closed_to", Date),
+        (
+            "/api/v1/cases",
+            "outcome",
+            names(&Outcome::ALL, Outcome::as_str),
+        ),
+        ("/api/v1/stats", "from", Date),
+        ("/api/v1/stats", "to", Date),
+        ("/api/v1/stats", "unit_id", Id),
         (
             "/api/v1/mentorships",
             "status",
@@ -403,7 +416,20 @@ pub fn query_rules() -> Vec<(&'static str, &'static str, Field)> {
             "view",
             names(&View::ALL, View::as_str),
         ),
-    ]
+    ];
+    // The ledger takes the case list's filters, and `from` / `to` for the receipt days.
+    let list: Vec<(&'static str, Field)> = rules
+        .iter()
+        .filter(|(path, _, _)| *path == "/api/v1/cases")
+        .map(|(_, name, rule)| (*name, rule.clone()))
+        .chain([("from", Date), ("to", Date)])
+        .collect();
+    for path in ["/api/v1/ledger.csv", "/api/v1/ledger.xlsx"] {
+        for (name, rule) in &list {
+            rules.push((path, name, rule.clone()));
+        }
+    }
+    rules
 }
 
 /// Every request body's fields that have a rule: (schema, field, rule, required on create).
@@ -415,6 +441,13 @@ pub fn body_rules() -> Vec<(&'static str, &'static str, Field, bool)> {
     use crate::domain::role::Role;
     use Field::*;
     vec![
+        ("MonthlyReportBody", "recipients", Declared, true),
+        ("FileRequirementsBody", "simple", Declared, true),
+        ("FileRequirementsBody", "ordinary", Declared, true),
+        ("FileRequirementsBody", "complex", Declared, true),
+        ("FileRequirementsBody", "major", Declared, true),
+        ("GradeRequirementsBody", "always", Declared, true),
+        ("GradeRequirementsBody", "resolved", Declared, true),
         ("CalendarDayBody", "date", Date, true),
         (
             "CalendarDayBody",
@@ -651,6 +684,7 @@ fn field_schema(field: &Field, required: bool) -> Value {
         // What checkboxes and selects send, too.
         Field::Flag => json!({"anyOf": [{"type": "boolean"}, {"enum": [0, 1]},
             {"enum": ["on", "true", "1", "yes", "", "off", "false", "0", "no"]}]}),
+        Field::Declared => json!({}),
     };
     // Forms send an empty field for "none", so an optional choice or date may also be blank.
     if !required && matches!(field, Field::Choice(_) | Field::Date | Field::DateTime) {
@@ -689,6 +723,22 @@ fn allow_null(schema: &mut Value) {
     }
 }
 
+/// A declared schema with `null` taken out of its type or its alternatives.
+fn without_null(mut schema: Value) -> Value {
+    if let Some(Value::Array(types)) = schema.get_mut("type") {
+        types.retain(|t| t != "null");
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(Value::Array(choices)) = schema.get_mut(key) {
+            choices.retain(|c| c.get("type").is_none_or(|t| t != "null"));
+            if choices.len() == 1 {
+                return choices.remove(0);
+            }
+        }
+    }
+    schema
+}
+
 /// Writes [`body_rules`] into the component schemas.
 fn apply_rules(schemas: &mut Map<String, Value>) {
     for (name, field, rule, required) in body_rules() {
@@ -700,7 +750,16 @@ fn apply_rules(schemas: &mut Map<String, Value>) {
             .and_then(|p| p.get(field))
             .and_then(|p| p.get("description"))
             .cloned();
-        let mut property = field_schema(&rule, required);
+        let mut property = if matches!(rule, Field::Declared) {
+            let declared = schema
+                .get("properties")
+                .and_then(|p| p.get(field))
+                .cloned()
+                .unwrap_or_else(|| json!({}));
+            without_null(declared)
+        } else {
+            field_schema(&rule, required)
+        };
         if let Some(description) = description {
             property["description"] = description;
         }
