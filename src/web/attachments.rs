@@ -159,7 +159,11 @@ fn content_stream(
             Ok(chunk.map(|data| (data, seq + 1)))
         }
     });
-    futures_util::StreamExt::chain(futures_util::stream::once(async { Ok(first) }), rest)
+    // Fused: polled again after its end (the compression layer may), an unfused stream panics.
+    futures_util::StreamExt::fuse(futures_util::StreamExt::chain(
+        futures_util::stream::once(async { Ok(first) }),
+        rest,
+    ))
 }
 
 /// Attaches a file to a case (multipart: `kind`, `file`). PDF, JPEG, PNG or WEBP, checked by

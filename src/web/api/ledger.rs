@@ -155,9 +155,12 @@ pub async fn download(
         },
         Format::Xlsx => None,
     };
-    let rest = futures_util::stream::unfold(pieces, |mut rx| async move {
-        rx.recv().await.map(|piece| (piece, rx))
-    });
+    // Fused: a body may be polled again after its end (the compression layer does), and an
+    // unfused `unfold` panics then.
+    let rest =
+        futures_util::StreamExt::fuse(futures_util::stream::unfold(pieces, |mut rx| async move {
+            rx.recv().await.map(|piece| (piece, rx))
+        }));
     let body = futures_util::StreamExt::chain(
         futures_util::stream::iter(first.map(Ok::<_, std::io::Error>)),
         rest,
