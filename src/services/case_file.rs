@@ -3,18 +3,15 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
 use entity::{agreements, attachments, case_sessions, cases, follow_ups, settings};
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::auth::CurrentUser;
 use super::cases::find_visible;
-use super::{audit, auth::CurrentUser};
-use crate::db::begin_write;
 use crate::domain::case_file::{self, FileFacts, FileItem, FileRequirements};
 use crate::domain::case_terms::Grade;
 use crate::domain::role::Role;
@@ -79,35 +76,14 @@ pub async fn set_requirements(
     let requirements = requirements.normalized();
     let value = serde_json::to_string(&requirements)
         .map_err(|e| AppError::Internal(format!("case-file requirements: {e}")))?;
-    let txn = begin_write(db).await?;
-    let row = settings::ActiveModel {
-        key: Set(FILE_REQUIREMENTS.to_owned()),
-        value: Set(value.clone()),
-        updated_by: Set(Some(actor.id)),
-        updated_at: Set(Utc::now()),
-    };
-    settings::Entity::insert(row)
-        .on_conflict(
-            OnConflict::column(settings::Column::Key)
-                .update_columns([
-                    settings::Column::Value,
-                    settings::Column::UpdatedBy,
-                    settings::Column::UpdatedAt,
-                ])
-                .to_owned(),
-        )
-        .exec_without_returning(&txn)
-        .await?;
-    audit::record(
-        &txn,
+    crate::services::settings::write_audited(
+        db,
         Some(actor.id),
+        FILE_REQUIREMENTS,
+        value,
         "settings.case_file_requirements",
-        "setting",
-        None,
-        Some(value),
     )
     .await?;
-    txn.commit().await?;
     tracing::info!("case-file requirements changed");
     Ok(requirements)
 }

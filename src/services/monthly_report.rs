@@ -25,8 +25,8 @@ use crate::i18n::{self, Lang};
 use crate::mail::outbox::{self, NewNotification, Recipient};
 use crate::mail::Kind;
 use crate::services::auth::CurrentUser;
+use crate::services::calendar;
 use crate::services::stats::{stats_in_scope, StatsOut, StatsRange};
-use crate::services::{audit, calendar};
 
 /// The key of the report's addresses (a JSON array of e-mail addresses).
 pub const RECIPIENTS: &str = "monthly_report_recipients";
@@ -91,34 +91,14 @@ pub async fn set_recipients(
     }
     let value = serde_json::to_string(&clean)
         .map_err(|e| AppError::Internal(format!("recipients: {e}")))?;
-    let txn = begin_write(db).await?;
-    settings::Entity::insert(settings::ActiveModel {
-        key: Set(RECIPIENTS.to_owned()),
-        value: Set(value.clone()),
-        updated_by: Set(Some(actor.id)),
-        updated_at: Set(Utc::now()),
-    })
-    .on_conflict(
-        OnConflict::column(settings::Column::Key)
-            .update_columns([
-                settings::Column::Value,
-                settings::Column::UpdatedBy,
-                settings::Column::UpdatedAt,
-            ])
-            .to_owned(),
-    )
-    .exec_without_returning(&txn)
-    .await?;
-    audit::record(
-        &txn,
+    crate::services::settings::write_audited(
+        db,
         Some(actor.id),
+        RECIPIENTS,
+        value,
         "settings.monthly_report_recipients",
-        "setting",
-        None,
-        Some(value),
     )
     .await?;
-    txn.commit().await?;
     Ok(clean)
 }
 

@@ -71,35 +71,14 @@ pub async fn set_grading_thresholds(
         return Err(AppError::Invalid(errors));
     }
     let value = to_json(&t)?;
-    let txn = begin_write(db).await?;
-    let row = settings::ActiveModel {
-        key: Set(GRADING_THRESHOLDS.to_owned()),
-        value: Set(value.clone()),
-        updated_by: Set(Some(actor.id)),
-        updated_at: Set(Utc::now()),
-    };
-    settings::Entity::insert(row)
-        .on_conflict(
-            OnConflict::column(settings::Column::Key)
-                .update_columns([
-                    settings::Column::Value,
-                    settings::Column::UpdatedBy,
-                    settings::Column::UpdatedAt,
-                ])
-                .to_owned(),
-        )
-        .exec_without_returning(&txn)
-        .await?;
-    audit::record(
-        &txn,
+    write_audited(
+        db,
         Some(actor.id),
+        GRADING_THRESHOLDS,
+        value,
         "settings.grading_thresholds",
-        "setting",
-        None,
-        Some(value),
     )
     .await?;
-    txn.commit().await?;
     tracing::info!("grading thresholds changed");
     Ok(t)
 }
@@ -184,6 +163,41 @@ fn above_key(higher: &str) -> &'static str {
 
 fn to_json(t: &GradingThresholds) -> Result<String, AppError> {
     serde_json::to_string(t).map_err(|e| AppError::Internal(format!("grading thresholds: {e}")))
+}
+
+/// Writes `value` under `key` and its audit line (`action`, by `actor_user_id`) in one
+/// transaction: the one writer of the settings table, so a setting never changes unaudited.
+///
+/// # Errors
+/// Database failures.
+pub async fn write_audited(
+    db: &DatabaseConnection,
+    actor_user_id: Option<i64>,
+    key: &str,
+    value: String,
+    action: &str,
+) -> Result<(), AppError> {
+    let txn = begin_write(db).await?;
+    settings::Entity::insert(settings::ActiveModel {
+        key: Set(key.to_owned()),
+        value: Set(value.clone()),
+        updated_by: Set(actor_user_id),
+        updated_at: Set(Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::column(settings::Column::Key)
+            .update_columns([
+                settings::Column::Value,
+                settings::Column::UpdatedBy,
+                settings::Column::UpdatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    audit::record(&txn, actor_user_id, action, "setting", None, Some(value)).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 #[cfg(test)]

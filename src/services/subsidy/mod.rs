@@ -15,7 +15,7 @@ use chrono_tz::Tz;
 use entity::{
     audit_log, mediators, settings, subsidy_items, subsidy_periods, subsidy_rates, units, users,
 };
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -200,34 +200,14 @@ pub async fn set_lead_share(
 ) -> Result<LeadShareOut, AppError> {
     require_reach(actor)?;
     let value = share_json(share)?;
-    let txn = begin_write(db).await?;
-    settings::Entity::insert(settings::ActiveModel {
-        key: Set(LEAD_SHARE_KEY.to_owned()),
-        value: Set(value.clone()),
-        updated_by: Set(actor_ref(actor)),
-        updated_at: Set(Utc::now()),
-    })
-    .on_conflict(
-        OnConflict::column(settings::Column::Key)
-            .update_columns([
-                settings::Column::Value,
-                settings::Column::UpdatedBy,
-                settings::Column::UpdatedAt,
-            ])
-            .to_owned(),
-    )
-    .exec_without_returning(&txn)
-    .await?;
-    audit::record(
-        &txn,
+    crate::services::settings::write_audited(
+        db,
         actor_ref(actor),
+        LEAD_SHARE_KEY,
+        value,
         "subsidy.lead_share",
-        "setting",
-        None,
-        Some(value),
     )
     .await?;
-    txn.commit().await?;
     tracing::info!(lead_share_bp = share.bp(), "lead share changed");
     lead_share_view(db, actor).await
 }
