@@ -11,6 +11,7 @@ use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use crate::error::{AppError, FieldErrors, Message};
 use crate::i18n::Lang;
+use crate::web::strict_json::Strict;
 
 /// Largest JSON or form body accepted (bigger is 413 from the body limit layer).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -46,7 +47,8 @@ where
         let mut note = |path: serde_ignored::Path| ignored.push(ignored_path(&path));
         let mut de = serde_json::Deserializer::from_slice(&bytes);
         let read = serde_path_to_error::deserialize::<_, T>(serde_ignored::Deserializer::new(
-            &mut de, &mut note,
+            Strict(&mut de),
+            &mut note,
         ));
         match read {
             Ok(value) => {

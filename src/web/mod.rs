@@ -8,6 +8,7 @@ pub mod extract;
 pub mod pages;
 pub mod render;
 pub mod session;
+pub mod strict_json;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

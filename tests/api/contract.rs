@@ -202,3 +202,55 @@ async fn a_role_that_may_not_record_is_refused_with_403_before_the_fields_are_re
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{path}");
     }
 }
+
+#[tokio::test]
+async fn an_array_where_the_contract_says_an_object_is_refused_at_any_depth() {
+    let app = spawn_app().await;
+    let admin = app.token("admin").await;
+    // serde would read a struct from its fields in order; the contract says an object.
+    let res = app
+        .api
+        .put(app.url("/api/v1/notifications/preferences"))
+        .bearer_auth(&admin)
+        .json(&json!([{"escalated": false}]))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "bad_request", "{body}");
+
+    let nested = json!({
+        "simple": [null, null],
+        "ordinary": {"always": [], "resolved": []},
+        "complex": {"always": [], "resolved": []},
+        "major": {"always": [], "resolved": []}
+    });
+    let res = app
+        .api
+        .put(app.url("/api/v1/settings/case_file"))
+        .bearer_auth(&admin)
+        .json(&nested)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.expect("json");
+    assert!(field_error(&body, "simple").is_some(), "{body}");
+
+    // Lists and objects in their places still read as before, and a blank name is nothing chosen.
+    let mut fine = nested;
+    fine["simple"] = json!({"always": ["session_record", " "], "resolved": []});
+    let res = app
+        .api
+        .put(app.url("/api/v1/settings/case_file"))
+        .bearer_auth(&admin)
+        .json(&fine)
+        .send()
+        .await
+        .expect("put");
+    let status = res.status();
+    let saved: Value = res.json().await.expect("json");
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["simple"]["always"], json!(["session_record"]));
+}

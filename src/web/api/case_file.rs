@@ -57,7 +57,8 @@ pub async fn reissue(
 /// What one grade's file must hold: `always`, and besides when resolved.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
 pub struct GradeRequirementsBody {
-    /// Items among `session_record`, `agreement`, `follow_up`, `attachment`.
+    /// Items among `session_record`, `agreement`, `follow_up`, `attachment`; absent or null is
+    /// none.
     pub always: Option<Vec<String>>,
     pub resolved: Option<Vec<String>>,
 }
@@ -123,7 +124,8 @@ impl FileRequirementsBody {
             };
             let mut read = |list: &Option<Vec<String>>, part: &str| -> Vec<FileItem> {
                 let mut out = Vec::new();
-                for name in list.iter().flatten() {
+                // A blank entry is nothing chosen, as in the other lists of names.
+                for name in list.iter().flatten().filter(|n| !n.trim().is_empty()) {
                     match FileItem::parse(name.trim()) {
                         Some(item) => out.push(item),
                         None => c.add(

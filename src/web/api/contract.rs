@@ -353,6 +353,12 @@ fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Field {
     Field::Choice(all.iter().map(|v| name(*v)).collect())
 }
 
+/// What a case file may be required to hold (a list of these names).
+fn file_items() -> Field {
+    use crate::domain::case_file::FileItem;
+    Field::Choices(FileItem::ALL.iter().map(|i| i.as_str()).collect())
+}
+
 /// The query parameters that have a rule beyond their type: (path, parameter, rule).
 pub fn query_rules() -> Vec<(&'static str, &'static str, Field)> {
     use crate::domain::case_terms::{DisputeType, Grade, Source};
@@ -446,8 +452,8 @@ pub fn body_rules() -> Vec<(&'static str, &'static str, Field, bool)> {
         ("FileRequirementsBody", "ordinary", Declared, true),
         ("FileRequirementsBody", "complex", Declared, true),
         ("FileRequirementsBody", "major", Declared, true),
-        ("GradeRequirementsBody", "always", Declared, true),
-        ("GradeRequirementsBody", "resolved", Declared, true),
+        ("GradeRequirementsBody", "always", file_items(), false),
+        ("GradeRequirementsBody", "resolved", file_items(), false),
         ("CalendarDayBody", "date", Date, true),
         (
             "CalendarDayBody",
