@@ -127,6 +127,22 @@ r=json.loads(sys.argv[1]); r.update(db=sys.argv[2], size=int(sys.argv[3]), endpo
 print(json.dumps(r, ensure_ascii=False))' "$line" "$db" "$size" "$name" "$method" "$path" "$status" >>"$RESULTS"
 }
 
+# Streams one year's ledger (CSV) once and records its rows per second; the server's peak memory
+# is read at the end of the run with the rest.
+measure_ledger() {
+  local db="$1" size="$2" auth="$3" range="$4" out="$DIR/ledger-$1-$2.csv" started ended rows
+  started="$(date +%s.%N)"
+  curl -fsS -H "Authorization: $auth" -o "$out" "$BASE/api/v1/ledger.csv?$range"
+  ended="$(date +%s.%N)"
+  rows=$(( $(wc -l <"$out") - 1 ))
+  python3 -c 'import json,sys
+rows, secs = int(sys.argv[3]), float(sys.argv[5]) - float(sys.argv[4])
+print(json.dumps({"db": sys.argv[1], "size": int(sys.argv[2]), "endpoint": "ledger export CSV, one year",
+                  "rows": rows, "seconds": round(secs, 2), "rows_per_s": round(rows / secs)}))' \
+    "$db" "$size" "$rows" "$started" "$ended" | tee -a "$RESULTS"
+  rm -f "$out"
+}
+
 sql() {
   local db="$1" size="$2" query="$3"
   if [ "$db" = sqlite ]; then
@@ -179,14 +195,12 @@ bench_one() {
   measure "$db" "$size" "mentorships page" GET "/mentorships" "" "$cookie"
   [ -n "$pair_id" ] && measure "$db" "$size" "mentorship page" GET "/mentorships/$pair_id" "" "$cookie"
   [ -n "$period_id" ] && measure "$db" "$size" "subsidy period page" GET "/subsidy/periods/$period_id" "" "$finance_cookie"
-  # The dashboard issue's pages, once they exist.
-  for path in /stats /api/v1/stats; do
-    local auth="" c=""
-    case "$path" in /api/*) auth="$bearer" ;; *) c="$cookie" ;; esac
-    if [ "$(curl -s -o /dev/null -w '%{http_code}' ${auth:+-H "Authorization: $auth"} ${c:+-H "Cookie: $c"} "$BASE$path")" = 200 ]; then
-      measure "$db" "$size" "$path" GET "$path" "$auth" "$c"
-    fi
-  done
+  # The dashboard issue (16): the figures of one year, as the API and as the page.
+  local year=$(( $(date -u +%Y) - 1 ))
+  local range="from=$year-01-01&to=$year-12-31"
+  measure "$db" "$size" "/api/v1/stats, one year" GET "/api/v1/stats?$range" "$bearer"
+  measure "$db" "$size" "/stats page, one year" GET "/stats?$range" "" "$cookie"
+  measure_ledger "$db" "$size" "$bearer" "$range"
   local intake
   intake="{\"intake_unit_id\":$station_id,\"dispute_type\":\"wage_arrears\",\"source\":\"walk_in\",\"summary\":\"压测：拖欠工资\",\"amount_claimed_fen\":500000,\"people_involved\":1,\"parties\":[{\"role\":\"applicant\",\"kind\":\"person\",\"name\":\"压测申请人\",\"phone\":\"13900000000\"},{\"role\":\"respondent\",\"kind\":\"organisation\",\"name\":\"压测有限公司\"}]}"
   measure "$db" "$size" "intake POST /api/v1/cases" POST "/api/v1/cases" "$bearer" "" "$intake"
