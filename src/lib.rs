@@ -17,6 +17,7 @@ pub mod error;
 pub mod i18n;
 pub mod mail;
 pub mod services;
+pub mod state;
 pub mod web;
 
 use std::future::Future;
@@ -27,7 +28,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::error::AppError;
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// A ready-to-serve application: connected, migrated, templates loaded.
 pub struct App {
@@ -75,7 +76,9 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), AppError> {
         // The mail worker and the reminder scheduler stop after the last request has finished.
-        let workers = mail::spawn_workers(&self.state)?;
+        let mut workers = mail::spawn_workers(self.state.db.clone(), self.state.config.clone())?;
+        let (db, config) = (self.state.db.clone(), self.state.config.clone());
+        workers.spawn(|stop| mail::reminders::run(db, config, stop));
         let router = web::build_app(self.state);
         // The peer address feeds the limits per address (sign-in throttling).
         let served = axum::serve(

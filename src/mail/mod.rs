@@ -18,13 +18,16 @@ pub mod reminders;
 pub mod transport;
 pub mod worker;
 
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use utoipa::ToSchema;
 
+use crate::config::Config;
 use crate::error::AppError;
-use crate::web::AppState;
 
 /// What a notification is about. Each kind has its templates in `templates/emails/<kind>/` and its
 /// label `notify-kind-<kind>` in `locales/*/notify.ftl`.
@@ -138,13 +141,23 @@ impl EmailStatus {
     }
 }
 
-/// The background tasks of one app server: the mail worker and the reminder scheduler.
+/// The background tasks of one app server: the mail worker, and whatever the layers above start
+/// beside it with [`Workers::spawn`] (the reminder scheduler), all stopped together.
 pub struct Workers {
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
 
 impl Workers {
+    /// Starts one more task that runs until the receiver it is given turns true.
+    pub fn spawn<F, Fut>(&mut self, task: F)
+    where
+        F: FnOnce(watch::Receiver<bool>) -> Fut,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        self.tasks.push(tokio::spawn(task(self.stop.subscribe())));
+    }
+
     /// Asks the tasks to stop and waits for them: a message being sent is finished and recorded
     /// first, so nothing is left claimed.
     pub async fn stop(self) {
@@ -157,26 +170,16 @@ impl Workers {
     }
 }
 
-/// Starts the mail worker and the reminder scheduler of this app server.
+/// Starts the mail worker of this app server.
 ///
 /// # Errors
 /// A `SMTP_URL` or `MAIL_FROM` that cannot work (reported at start, not at the first e-mail).
-pub fn spawn_workers(state: &AppState) -> Result<Workers, AppError> {
-    let transport = transport::Transport::from_config(&state.config)?;
+pub fn spawn_workers(db: DatabaseConnection, config: Arc<Config>) -> Result<Workers, AppError> {
+    let transport = transport::Transport::from_config(&config)?;
     let (stop, stopped) = watch::channel(false);
-    let mail = tokio::spawn(worker::run(
-        state.db.clone(),
-        state.config.clone(),
-        transport,
-        stopped.clone(),
-    ));
-    let reminders = tokio::spawn(reminders::run(
-        state.db.clone(),
-        state.config.clone(),
-        stopped,
-    ));
+    let mail = tokio::spawn(worker::run(db, config, transport, stopped));
     Ok(Workers {
         stop,
-        tasks: vec![mail, reminders],
+        tasks: vec![mail],
     })
 }

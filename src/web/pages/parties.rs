@@ -25,7 +25,7 @@ use crate::services::case_file;
 use crate::services::cases::view::{self, CaseDetail};
 use crate::services::cases::{access_code, find_visible};
 use crate::services::public::{self, StationOut, TrackOut};
-use crate::web::api::public::{ApplicantBody, ApplicationBody, RespondentBody};
+use crate::web::shapes::{ApplicantBody, ApplicationBody, RespondentBody};
 use crate::web::extract::{ClientAddress, Loose, PageForm};
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
 use crate::web::session::{self, PageUser, SessionInfo, PRE_CSRF_COOKIE};
@@ -244,7 +244,7 @@ pub async fn track(
     if case_no.trim().is_empty() && code.trim().is_empty() {
         return Ok(render::render(&state, "parties/track.html", &page)?.into_response());
     }
-    let query = crate::web::api::public::TrackQuery {
+    let query = crate::web::shapes::TrackQuery {
         case_no: q.case_no,
         code: q.code,
     };
