@@ -78,7 +78,7 @@ impl App {
         // The mail worker and the reminder scheduler stop after the last request has finished.
         let mut workers = mail::spawn_workers(self.state.db.clone(), self.state.config.clone())?;
         let (db, config) = (self.state.db.clone(), self.state.config.clone());
-        workers.spawn(|stop| mail::reminders::run(db, config, stop));
+        workers.spawn(|stop| services::notifications::reminders::run(db, config, stop));
         let router = web::build_app(self.state);
         // The peer address feeds the limits per address (sign-in throttling).
         let served = axum::serve(

@@ -23,8 +23,8 @@ use crate::domain::throttle::{self, RecentFailures, Verdict};
 use crate::domain::workflow::{Outcome, Status};
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
-use crate::mail::outbox::{self, NewNotification};
-use crate::mail::Kind;
+use crate::domain::notifications::Kind;
+use crate::mail::queue::{self, NewNotification};
 use crate::services::calendar;
 
 const TRACK_FAILURE: &str = "track_failure";
@@ -489,8 +489,8 @@ pub async fn apply(
     record_attempt(&txn, APPLICATION, address, "", now).await?;
     let mut data = serde_json::Map::new();
     data.insert("unit".into(), json!(station.name));
-    for r in outbox::mediators_of_unit(&txn, station.id).await? {
-        outbox::enqueue(
+    for r in crate::services::notifications::mediators_of_unit(&txn, station.id).await? {
+        queue::enqueue(
             &txn,
             NewNotification {
                 kind: Kind::AppliedOnline,

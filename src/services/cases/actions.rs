@@ -328,7 +328,7 @@ pub async fn act(
         },
     )
     .await?;
-    crate::mail::outbox::on_case_action(&txn, &case, &updated, req.action, &Value::Null, user)
+    crate::services::notifications::on_case_action(&txn, &case, &updated, req.action, &Value::Null, user)
         .await?;
     txn.commit().await?;
     tracing::info!(

@@ -854,7 +854,7 @@ pub async fn approve(
         Some(summary_detail(&fresh)),
     )
     .await?;
-    crate::mail::outbox::on_subsidy_approved(&txn, &period).await?;
+    crate::services::notifications::on_subsidy_approved(&txn, &period).await?;
     txn.commit().await?;
     tracing::info!(period_id = id, "subsidy period approved");
     detail(db, actor, id).await
