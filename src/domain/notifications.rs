@@ -192,12 +192,8 @@ pub fn audience_of(action: Action, to: &Value, current_unit_id: i64) -> Option<(
                 .and_then(Value::as_str)
                 .and_then(TeamRole::parse)
                 .unwrap_or(TeamRole::Co);
-            id_of("mediator_id").map(|mediator_id| {
-                (
-                    Kind::Assigned,
-                    Audience::Mediator { mediator_id, role },
-                )
-            })
+            id_of("mediator_id")
+                .map(|mediator_id| (Kind::Assigned, Audience::Mediator { mediator_id, role }))
         }
         Action::Invite => {
             let unit_ids = to
@@ -308,8 +304,7 @@ mod tests {
         for action in Action::ALL {
             assert_eq!(
                 announces(action),
-                audience_of(action, &json!({"lead_mediator_id": 1, "mediator_id": 1}), 7)
-                    .is_some(),
+                audience_of(action, &json!({"lead_mediator_id": 1, "mediator_id": 1}), 7).is_some(),
                 "{action:?}"
             );
         }

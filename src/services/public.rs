@@ -19,11 +19,11 @@ use crate::db::begin_write;
 use crate::domain::access;
 use crate::domain::case_terms::{DisputeType, PartyKind, PartyRole, Source};
 use crate::domain::clocks;
+use crate::domain::notifications::Kind;
 use crate::domain::throttle::{self, RecentFailures, Verdict};
 use crate::domain::workflow::{Outcome, Status};
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
-use crate::domain::notifications::Kind;
 use crate::mail::queue::{self, NewNotification};
 use crate::services::calendar;
 

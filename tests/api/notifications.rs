@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use entity::{notification_attempts, notifications, reminders_sent};
 use mediation::config::Config;
+use mediation::demo;
 use mediation::mail::queue::{self, NewNotification, Recipient};
 use mediation::mail::Kind;
-use mediation::services::demo;
 use mediation::App;
 use reqwest::StatusCode;
 use sea_orm::{

@@ -19,12 +19,12 @@ use serde_json::{json, Value};
 use tokio::sync::watch;
 
 use super::routing;
-use crate::domain::notifications::{Kind, Recipient};
-use crate::mail::queue::{self, NewNotification};
 use crate::config::Config;
 use crate::domain::clocks::{self, Calendar, DeadlineState};
+use crate::domain::notifications::{Kind, Recipient};
 use crate::domain::workflow::{Outcome, Status};
 use crate::error::AppError;
+use crate::mail::queue::{self, NewNotification};
 use crate::services::cases::follow_ups_due::{self, Scope};
 use crate::services::{calendar, cases as case_service};
 

@@ -358,9 +358,9 @@ pub fn query_rules() -> Vec<(&'static str, &'static str, Field)> {
     use crate::domain::case_terms::{DisputeType, Grade, Source};
     use crate::domain::mentorship::PairStatus;
     use crate::domain::network::UnitKind;
+    use crate::domain::notifications::EmailStatus;
     use crate::domain::role::Role;
     use crate::domain::workflow::{Outcome, Status};
-    use crate::domain::notifications::EmailStatus;
     use crate::services::subsidy::export::View;
     use Field::*;
     let mut rules = vec![

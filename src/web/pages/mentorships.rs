@@ -20,10 +20,10 @@ use crate::services::joint_report::{self, JointReport};
 use crate::services::mediators::{self as mediator_service, EDITORS};
 use crate::services::mentorships::{self, MentorLoad, MentorshipFilter, MentorshipOut};
 use crate::services::{units as unit_service, PageRequest};
-use crate::web::shapes::{FinishBody, JointQuery, MentorshipBody};
 use crate::web::extract::{Loose, PageForm};
 use crate::web::render::{self, field_errors, Choice, Layout};
 use crate::web::session::{PageUser, SessionInfo};
+use crate::web::shapes::{FinishBody, JointQuery, MentorshipBody};
 use crate::web::AppState;
 
 #[derive(Deserialize, Default)]

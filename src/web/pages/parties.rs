@@ -25,10 +25,10 @@ use crate::services::case_file;
 use crate::services::cases::view::{self, CaseDetail};
 use crate::services::cases::{access_code, find_visible};
 use crate::services::public::{self, StationOut, TrackOut};
-use crate::web::shapes::{ApplicantBody, ApplicationBody, RespondentBody};
 use crate::web::extract::{ClientAddress, Loose, PageForm};
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
 use crate::web::session::{self, PageUser, SessionInfo, PRE_CSRF_COOKIE};
+use crate::web::shapes::{ApplicantBody, ApplicationBody, RespondentBody};
 use crate::web::AppState;
 
 /// The link the QR code of a receipt carries: the progress page with the number and code filled in.
