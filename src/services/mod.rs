@@ -16,6 +16,7 @@ pub mod mediator_record;
 pub mod mediators;
 pub mod mentorships;
 pub mod monthly_report;
+pub mod network;
 pub mod notifications;
 pub mod public;
 pub mod settings;

@@ -388,6 +388,21 @@ pub struct ApplicationOut {
     pub case_id: i64,
 }
 
+/// The case an online application registered, for its receipt (the applicant has no account to
+/// scope it by: only the id [`apply`] just returned reaches here).
+///
+/// # Errors
+/// 404 when there is no such case.
+pub async fn applied_case(
+    db: &impl ConnectionTrait,
+    case_id: i64,
+) -> Result<cases::Model, AppError> {
+    cases::Entity::find_by_id(case_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 /// Registers an online application as a `registered` case at the chosen station (source `online`),
 /// through the same intake as the office's, and tells the station. The same phone applying
 /// against the same respondent on the same local day gets the receipt of the case already

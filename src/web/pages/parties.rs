@@ -84,13 +84,12 @@ async fn receipt_of(
     public_view: bool,
 ) -> Result<Receipt, AppError> {
     let tz = state.config.time_zone;
-    let unit = {
-        use sea_orm::EntityTrait;
-        entity::units::Entity::find_by_id(case.current_unit_id)
-            .one(&state.db)
-            .await?
-            .ok_or_else(|| AppError::Internal(format!("case {} has no unit", case.id)))?
-    };
+    let unit = crate::services::units::get(&state.db, case.current_unit_id)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound => AppError::Internal(format!("case {} has no unit", case.id)),
+            e => e,
+        })?;
     let code = case.access_code.clone().unwrap_or_default();
     let link = track_link(state, &case.case_no, &code);
     Ok(Receipt {
@@ -458,11 +457,7 @@ pub async fn apply(
     };
     match result {
         Ok(out) => {
-            use sea_orm::EntityTrait;
-            let case = entity::cases::Entity::find_by_id(out.case_id)
-                .one(&state.db)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let case = public::applied_case(&state.db, out.case_id).await?;
             let (jar, layout) = public_layout(&state, jar, session, lang, "/apply");
             let page = ReceiptPage {
                 layout,
