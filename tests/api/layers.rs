@@ -118,11 +118,6 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
         "the calendar page lists calendar_days rows",
     ),
     (
-        "src/web/pages/mentorships.rs",
-        "entity::",
-        "the pairing form's pickers label mediators rows",
-    ),
-    (
         "src/web/pages/parties.rs",
         "entity::",
         "the receipt is built from the cases row the services return",
