@@ -13,8 +13,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
 use entity::{case_assignments, cases, mediators, subsidy_items, subsidy_periods, units, users};
 use mediation::config::Config;
+use mediation::demo;
 use mediation::domain::subsidy::Period;
-use mediation::services::{auth, demo, subsidy};
+use mediation::services::{auth, subsidy};
 use mediation::App;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,

@@ -7,9 +7,10 @@ use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 use crate::config::Config;
+use crate::demo;
 use crate::domain::role::Role;
 use crate::error::AppError;
-use crate::services::{accounts, demo};
+use crate::services::accounts;
 use crate::{db, i18n, App};
 
 #[derive(Parser, Debug)]
@@ -337,7 +338,7 @@ async fn execute(cli: Cli) -> Result<(), AppError> {
             let period = match command {
                 SubsidyCommand::Compute { period } => subsidy::compute_as_system(db, tz, &period)
                     .await
-                    .map_err(subsidy::explain)?,
+                    .map_err(explain)?,
                 SubsidyCommand::Export {
                     period,
                     format,
@@ -345,12 +346,12 @@ async fn execute(cli: Cli) -> Result<(), AppError> {
                 } => {
                     let p = subsidy::export_as_system(db, tz, &period, &format, &out)
                         .await
-                        .map_err(subsidy::explain)?;
+                        .map_err(explain)?;
                     println!("已写入 / written: {}", out.display());
                     p
                 }
             };
-            print!("{}", subsidy::totals_text(&period));
+            print!("{}", totals_text(&period));
             Ok(())
         }
         Command::Seed {
@@ -556,4 +557,92 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the commands print: text for the terminal only, kept out of the services.
+// ---------------------------------------------------------------------------------------------
+
+impl crate::services::ledger::import::Report {
+    /// The report as the command line prints it.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        let verb = if self.dry_run {
+            "可导入（试运行，未写入）/ would import (dry run, nothing written)"
+        } else {
+            "已导入 / imported"
+        };
+        out.push_str(&format!(
+            "读取 {} 行 / rows read: {}\n{verb}: {}\n拒绝 / refused: {}\n",
+            self.rows, self.rows, self.imported, self.refused_rows
+        ));
+        for r in &self.refusals {
+            out.push_str(&format!(
+                "  第 {} 行 row {}{}: {}\n",
+                r.row,
+                r.row,
+                r.column
+                    .as_ref()
+                    .map(|c| format!("，列“{c}”"))
+                    .unwrap_or_default(),
+                r.reason
+            ));
+        }
+        if (self.refusals.len() as u64) < self.refused_rows {
+            out.push_str("  ……（仅列出前 1000 条）\n");
+        }
+        out
+    }
+}
+
+/// The totals of a period as lines for the terminal.
+fn totals_text(p: &crate::services::subsidy::PeriodOut) -> String {
+    use crate::domain::case_terms::Grade;
+    use crate::domain::money::format_yuan;
+    let mut out = format!(
+        "结算期 {} ({})  状态 {}  版本 {}\n案件 {}  明细 {}  合计 {}\n",
+        p.period,
+        p.kind,
+        p.status,
+        p.version,
+        p.totals.cases,
+        p.totals.items,
+        format_yuan(p.totals.total_fen)
+    );
+    out.push_str("按等级:\n");
+    for g in &p.totals.by_grade {
+        let label = Grade::parse(&g.grade).map_or("", Grade::label_zh);
+        out.push_str(&format!(
+            "  {label:<8} {:>6} 件  {:>14}\n",
+            g.cases,
+            format_yuan(g.amount_fen)
+        ));
+    }
+    out.push_str("按调解组织:\n");
+    for u in &p.totals.by_unit {
+        out.push_str(&format!(
+            "  {}  {} 件  {}\n",
+            u.unit_name,
+            u.cases,
+            format_yuan(u.amount_fen)
+        ));
+    }
+    out.push_str(&format!("调解员 {} 人\n", p.totals.by_mediator.len()));
+    out
+}
+
+/// An error of the command line in words (the terminal has no error page).
+fn explain(e: AppError) -> AppError {
+    use crate::i18n::{message, Lang};
+    match e {
+        AppError::Conflict(m) | AppError::Refused(m) => AppError::Config(format!(
+            "{} / {}",
+            message(Lang::Zh, &m),
+            message(Lang::En, &m)
+        )),
+        AppError::NotFound => {
+            AppError::Config("结算期不存在，请先计算 / no such period: compute it first".to_owned())
+        }
+        other => other,
+    }
 }

@@ -1,11 +1,10 @@
-//! The one error type. Each variant documents its HTTP status; the words the user reads are
-//! message keys translated into the request's language by `web::errors` (JSON for /api, an HTML
-//! page for the pages). Database and unexpected errors are logged and shown as a plain 500.
+//! The one error type of the services, free of HTTP: each variant says what went wrong (and, for
+//! the reader, which status `web::errors` answers it with); the words the user reads are message
+//! keys translated into the request's language by `web::errors` (JSON for /api, an HTML page for
+//! the pages). Database and unexpected errors are logged there and shown as a plain 500.
 
 use std::collections::BTreeMap;
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use sea_orm::{DbErr, SqlErr};
 
 /// Words for the user: a key of `locales/*/main.ftl` with its arguments, or text already written
@@ -84,42 +83,6 @@ impl AppError {
         AppError::Invalid(fields)
     }
 
-    pub fn status(&self) -> StatusCode {
-        match self {
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::Invalid(_) | AppError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Database(_) | AppError::Config(_) | AppError::Internal(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
-        }
-    }
-
-    /// The machine-readable `error.code` of the JSON error shape.
-    pub fn code(&self) -> &'static str {
-        match self {
-            AppError::BadRequest(_) => "bad_request",
-            AppError::Unauthorized => "unauthorized",
-            AppError::Forbidden(_) => "forbidden",
-            AppError::NotFound => "not_found",
-            AppError::MethodNotAllowed => "method_not_allowed",
-            AppError::Conflict(_) => "conflict",
-            AppError::TooLarge => "too_large",
-            AppError::Invalid(_) => "invalid",
-            AppError::Refused(_) => "not_allowed",
-            AppError::TooManyRequests { .. } => "too_many_requests",
-            AppError::Busy { .. } => "busy",
-            AppError::Database(_) | AppError::Config(_) | AppError::Internal(_) => "internal",
-        }
-    }
-
     /// The sentence for the user, before translation.
     pub fn message(&self) -> Message {
         match self {
@@ -153,50 +116,5 @@ impl AppError {
     /// True when the database refused a write because a unique value already exists.
     pub fn is_unique_violation(err: &DbErr) -> bool {
         matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
-    }
-}
-
-/// The parts of an error that survive into the response, so that `web::errors` can translate
-/// them once it knows the request's language and whether it came from the API or a page.
-#[derive(Clone, Debug)]
-pub struct ErrorReport {
-    pub status: StatusCode,
-    pub code: &'static str,
-    pub message: Message,
-    pub fields: FieldErrors,
-    pub detail: Option<String>,
-    pub retry_after_secs: Option<u64>,
-}
-
-impl AppError {
-    /// What of this error survives into the response, for `web::errors` to translate.
-    pub fn report(&self) -> ErrorReport {
-        ErrorReport {
-            status: self.status(),
-            code: self.code(),
-            message: self.message(),
-            fields: match self {
-                AppError::Invalid(fields) => fields.clone(),
-                _ => FieldErrors::new(),
-            },
-            detail: match self {
-                AppError::BadRequest(detail) if !detail.is_empty() => Some(detail.clone()),
-                _ => None,
-            },
-            retry_after_secs: self.retry_after_secs(),
-        }
-    }
-}
-
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        let report = self.report();
-        if report.status == StatusCode::INTERNAL_SERVER_ERROR {
-            // The only place internal failures are logged; the text never reaches the user.
-            tracing::error!(error = %self, "request failed");
-        }
-        let mut response = report.status.into_response();
-        response.extensions_mut().insert(report);
-        response
     }
 }

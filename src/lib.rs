@@ -1,10 +1,22 @@
 //! 调解通 — a labour-dispute mediation case tracker for a street's "1+23+3N" network.
 //!
-//! Map of the crate (data flows one way, top to bottom):
-//! - [`web`]: routes, JSON API ([`web::api`]) and HTML pages ([`web::pages`]), both thin;
-//! - [`services`]: transactions, role and scope checks, audit; one module per aggregate;
-//! - [`domain`]: pure rules with no I/O (network shape, passwords, money, workflow, grading, clocks);
-//! - `entity` and `migration` crates: the tables.
+//! Map of the crate. Each layer uses only the layers below it, never one above
+//! (`tests/api/layers.rs` reads the source tree and fails on an import across the line):
+//!
+//! - [`cli`], [`demo`]: the command line and the demo / benchmark data sets; they call services;
+//! - [`web`]: routes, JSON API ([`web::api`]) and HTML pages ([`web::pages`]), both thin: they
+//!   extract the request, call one service and shape the answer. `web` alone knows HTTP: it maps
+//!   [`error::AppError`] to a status and a body ([`web::errors`]) and owns the request and
+//!   response shapes ([`web::shapes`]). It names no `entity` row and runs no query (the few rows
+//!   still named are listed in the layer test, with why);
+//! - [`services`]: transactions, role and scope checks, audit, one module per aggregate; who is
+//!   told about a change ([`services::notifications`]). No axum, no `http`, no `web`;
+//! - [`mail`]: the notification queue, the worker, the transport and the messages. No services,
+//!   no web;
+//! - [`domain`]: pure rules with no I/O (network shape, passwords, money, workflow, grading,
+//!   clocks, who hears what). No sea-orm, axum, tokio or `entity`;
+//! - `entity` and `migration` crates: the tables;
+//! - beside them, used by all: [`config`], [`db`], [`error`] (free of HTTP), [`i18n`], [`state`].
 //!
 //! [`App::build`] is used by `main` and by the tests alike.
 
@@ -17,6 +29,7 @@ pub mod error;
 pub mod i18n;
 pub mod mail;
 pub mod services;
+pub mod state;
 pub mod web;
 
 use std::future::Future;
@@ -27,7 +40,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::error::AppError;
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// A ready-to-serve application: connected, migrated, templates loaded.
 pub struct App {
@@ -75,7 +88,9 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), AppError> {
         // The mail worker and the reminder scheduler stop after the last request has finished.
-        let workers = mail::spawn_workers(&self.state)?;
+        let mut workers = mail::spawn_workers(self.state.db.clone(), self.state.config.clone())?;
+        let (db, config) = (self.state.db.clone(), self.state.config.clone());
+        workers.spawn(|stop| services::notifications::reminders::run(db, config, stop));
         let router = web::build_app(self.state);
         // The peer address feeds the limits per address (sign-in throttling).
         let served = axum::serve(

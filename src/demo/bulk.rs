@@ -34,13 +34,14 @@ use sea_orm::{
 };
 use serde_json::json;
 
+use crate::demo::street as demo;
 use crate::domain::case_terms::{DisputeType, RiskFlag, Source};
 use crate::domain::clocks::{self, Calendar};
 use crate::domain::grading::{self, GradingInput};
 use crate::domain::role::Role;
 use crate::domain::subsidy::Period;
 use crate::error::AppError;
-use crate::services::{auth, calendar, demo, settings, subsidy};
+use crate::services::{auth, calendar, settings, subsidy};
 
 /// Mediators per street once seeded (the demo street's own are counted).
 pub const ROSTER: usize = 300;

@@ -17,6 +17,8 @@ use entity::{mediators, units, users};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryOrder, Set};
 
 use crate::db::begin_write;
+use crate::demo::cases::{settle, step_at, Settlement, EMPLOYERS, SUMMARIES, WORKERS};
+use crate::demo::street::{self as demo, DEMO_ACCOUNTS, DEMO_PASSWORD};
 use crate::domain::case_terms::{DisputeType, PartyKind, PartyRole, Source};
 use crate::domain::clocks::start_of_local_day;
 use crate::domain::grading::needs_confirmation_to_close;
@@ -27,8 +29,6 @@ use crate::services::auth::{self, user_by_username};
 use crate::services::cases::actions::Params;
 use crate::services::cases::grade_of;
 use crate::services::cases::intake::{intake, IntakeInput, PartyInput};
-use crate::services::demo::{self, DEMO_ACCOUNTS, DEMO_PASSWORD};
-use crate::services::demo_cases::{settle, step_at, Settlement, EMPLOYERS, SUMMARIES, WORKERS};
 
 /// The published figures (by November 2022).
 pub const CASES: usize = 1662;

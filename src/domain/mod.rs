@@ -15,6 +15,7 @@ pub mod mediator_record;
 pub mod mentorship;
 pub mod money;
 pub mod network;
+pub mod notifications;
 pub mod password;
 pub mod pii;
 pub mod role;

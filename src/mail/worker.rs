@@ -12,7 +12,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 use super::messages::{self, Bodies};
-use super::outbox::{self, RetryPolicy};
+use super::queue::{self, RetryPolicy};
 use super::transport::{Outgoing, SendError, Transport};
 use super::{EmailStatus, Kind};
 use crate::config::Config;
@@ -71,9 +71,9 @@ async fn drain(
     claim_timeout: Duration,
     stop: &watch::Receiver<bool>,
 ) -> Result<(), AppError> {
-    outbox::release_stale_claims(db, claim_timeout).await?;
+    queue::release_stale_claims(db, claim_timeout).await?;
     while !*stop.borrow() {
-        let Some(row) = outbox::claim_next(db, worker).await? else {
+        let Some(row) = queue::claim_next(db, worker).await? else {
             break;
         };
         deliver(db, config, transport, worker, policy, &row).await?;
@@ -102,12 +102,12 @@ pub async fn deliver(
     };
     match result {
         Ok(()) => {
-            outbox::record_sent(db, row, worker).await?;
+            queue::record_sent(db, row, worker).await?;
             tracing::info!(notification_id = row.id, "e-mail sent");
         }
         Err(e) => {
             let status =
-                outbox::record_failure(db, row, worker, &e.message, e.permanent, policy).await?;
+                queue::record_failure(db, row, worker, &e.message, e.permanent, policy).await?;
             if status == EmailStatus::Failed {
                 tracing::error!(notification_id = row.id, error = %e.message, "e-mail given up");
             } else {
@@ -141,7 +141,7 @@ async fn try_send(
             let data: Value = serde_json::from_str(&row.data)
                 .map_err(|e| AppError::Internal(format!("notification data: {e}")))?;
             let bodies = messages::bodies(kind, &data, &row.link, config)?;
-            outbox::store_bodies(db, row.id, &bodies).await?;
+            queue::store_bodies(db, row.id, &bodies).await?;
             bodies
         }
     };

@@ -18,12 +18,12 @@ use crate::db::begin_write;
 use crate::domain::case_terms::{DisputeType, Grade, Source};
 use crate::domain::clocks::local_date;
 use crate::domain::money;
+use crate::domain::notifications::{Kind, Recipient};
 use crate::domain::role::Role;
 use crate::domain::stats::monthly_report_due;
 use crate::error::{AppError, Message};
 use crate::i18n::{self, Lang};
-use crate::mail::outbox::{self, NewNotification, Recipient};
-use crate::mail::Kind;
+use crate::mail::queue::{self, NewNotification};
 use crate::services::auth::CurrentUser;
 use crate::services::calendar;
 use crate::services::stats::{stats_in_scope, StatsOut, StatsRange};
@@ -212,7 +212,7 @@ pub async fn run_once(
         return Ok(None);
     }
     for address in &addresses {
-        outbox::enqueue(
+        queue::enqueue(
             &txn,
             NewNotification {
                 kind: Kind::MonthlyReport,

@@ -19,12 +19,12 @@ use crate::db::begin_write;
 use crate::domain::access;
 use crate::domain::case_terms::{DisputeType, PartyKind, PartyRole, Source};
 use crate::domain::clocks;
+use crate::domain::notifications::Kind;
 use crate::domain::throttle::{self, RecentFailures, Verdict};
 use crate::domain::workflow::{Outcome, Status};
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
-use crate::mail::outbox::{self, NewNotification};
-use crate::mail::Kind;
+use crate::mail::queue::{self, NewNotification};
 use crate::services::calendar;
 
 const TRACK_FAILURE: &str = "track_failure";
@@ -388,6 +388,21 @@ pub struct ApplicationOut {
     pub case_id: i64,
 }
 
+/// The case an online application registered, for its receipt (the applicant has no account to
+/// scope it by: only the id [`apply`] just returned reaches here).
+///
+/// # Errors
+/// 404 when there is no such case.
+pub async fn applied_case(
+    db: &impl ConnectionTrait,
+    case_id: i64,
+) -> Result<cases::Model, AppError> {
+    cases::Entity::find_by_id(case_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 /// Registers an online application as a `registered` case at the chosen station (source `online`),
 /// through the same intake as the office's, and tells the station. The same phone applying
 /// against the same respondent on the same local day gets the receipt of the case already
@@ -489,8 +504,8 @@ pub async fn apply(
     record_attempt(&txn, APPLICATION, address, "", now).await?;
     let mut data = serde_json::Map::new();
     data.insert("unit".into(), json!(station.name));
-    for r in outbox::mediators_of_unit(&txn, station.id).await? {
-        outbox::enqueue(
+    for r in crate::services::notifications::mediators_of_unit(&txn, station.id).await? {
+        queue::enqueue(
             &txn,
             NewNotification {
                 kind: Kind::AppliedOnline,

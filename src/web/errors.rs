@@ -1,4 +1,5 @@
-//! Turns an [`ErrorReport`] left in a response by `AppError` into words in the request's language:
+//! The one place errors meet HTTP: each [`AppError`] gets its status and `error.code` here, and
+//! the [`ErrorReport`] it leaves in a response is turned into words in the request's language:
 //! the JSON error shape of DESIGN §6 for /api, an HTML page (or the sign-in page) for the rest.
 
 use std::collections::BTreeMap;
@@ -12,8 +13,92 @@ use serde_json::json;
 
 use super::render::{self, Layout};
 use super::AppState;
-use crate::error::{AppError, ErrorReport};
+use crate::error::{AppError, FieldErrors, Message};
 use crate::i18n::{self, Lang};
+
+impl AppError {
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Invalid(_) | AppError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Database(_) | AppError::Config(_) | AppError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    /// The machine-readable `error.code` of the JSON error shape.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::MethodNotAllowed => "method_not_allowed",
+            AppError::Conflict(_) => "conflict",
+            AppError::TooLarge => "too_large",
+            AppError::Invalid(_) => "invalid",
+            AppError::Refused(_) => "not_allowed",
+            AppError::TooManyRequests { .. } => "too_many_requests",
+            AppError::Busy { .. } => "busy",
+            AppError::Database(_) | AppError::Config(_) | AppError::Internal(_) => "internal",
+        }
+    }
+}
+
+/// The parts of an error that survive into the response, so that [`localize_errors`] can
+/// translate them once it knows the request's language and whether it came from the API or a page.
+#[derive(Clone, Debug)]
+pub struct ErrorReport {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: Message,
+    pub fields: FieldErrors,
+    pub detail: Option<String>,
+    pub retry_after_secs: Option<u64>,
+}
+
+impl AppError {
+    /// What of this error survives into the response, for [`localize_errors`] to translate.
+    pub fn report(&self) -> ErrorReport {
+        ErrorReport {
+            status: self.status(),
+            code: self.code(),
+            message: self.message(),
+            fields: match self {
+                AppError::Invalid(fields) => fields.clone(),
+                _ => FieldErrors::new(),
+            },
+            detail: match self {
+                AppError::BadRequest(detail) if !detail.is_empty() => Some(detail.clone()),
+                _ => None,
+            },
+            retry_after_secs: self.retry_after_secs(),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let report = self.report();
+        if report.status == StatusCode::INTERNAL_SERVER_ERROR {
+            // The only place internal failures are logged; the text never reaches the user.
+            tracing::error!(error = %self, "request failed");
+        }
+        let mut response = report.status.into_response();
+        response.extensions_mut().insert(report);
+        response
+    }
+}
 
 pub async fn localize_errors(
     State(state): State<AppState>,
@@ -37,7 +122,7 @@ pub async fn localize_errors(
         None if response.status() == StatusCode::PAYLOAD_TOO_LARGE => ErrorReport {
             status: StatusCode::PAYLOAD_TOO_LARGE,
             code: "too_large",
-            message: crate::error::Message::key("err-too-large"),
+            message: Message::key("err-too-large"),
             fields: Default::default(),
             detail: None,
             retry_after_secs: None,

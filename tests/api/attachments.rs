@@ -17,7 +17,7 @@ async fn files_an_earlier_version_kept_on_disk_are_served_from_the_database_afte
     let mut config = Config::for_database(&url);
     config.data_dir = data_dir.clone();
     let before = start_with(config.clone()).await;
-    mediation::services::demo::load_if_empty(&before.db)
+    mediation::demo::load_if_empty(&before.db)
         .await
         .expect("demo");
     let token = before.token("coordinator").await;

@@ -10,8 +10,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use mediation::config::Config;
+use mediation::demo;
 use mediation::error::AppError;
-use mediation::services::{backup, demo};
+use mediation::services::backup;
 use mediation::App;
 use migration::{Migrator, MigratorTrait};
 use reqwest::StatusCode;

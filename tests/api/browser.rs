@@ -970,7 +970,7 @@ async fn a_file_uploaded_from_the_case_page_on_one_server_downloads_from_the_oth
 async fn spawn_app_on(url: &str, load_demo: bool) -> crate::helpers::TestApp {
     let app = start_on(url).await;
     if load_demo {
-        mediation::services::demo::load_if_empty(&app.db)
+        mediation::demo::load_if_empty(&app.db)
             .await
             .expect("demo loads");
     }

@@ -888,7 +888,7 @@ async fn the_suggested_mediators_put_a_local_specialist_first_and_say_why() {
 #[tokio::test]
 async fn the_demo_street_has_living_cases_in_every_state() {
     let app = spawn_app().await;
-    let loaded = mediation::services::demo_cases::load_if_empty(&app.db, chrono_tz::Asia::Shanghai)
+    let loaded = mediation::demo::cases::load_if_empty(&app.db, chrono_tz::Asia::Shanghai)
         .await
         .unwrap();
     assert_eq!(loaded, 36);
@@ -932,7 +932,7 @@ async fn the_demo_street_has_living_cases_in_every_state() {
     assert_eq!(numbers, (1..=36).collect::<Vec<u32>>());
     // Loading twice adds nothing.
     assert_eq!(
-        mediation::services::demo_cases::load_if_empty(&app.db, chrono_tz::Asia::Shanghai)
+        mediation::demo::cases::load_if_empty(&app.db, chrono_tz::Asia::Shanghai)
             .await
             .unwrap(),
         0
@@ -941,8 +941,8 @@ async fn the_demo_street_has_living_cases_in_every_state() {
 
 #[tokio::test]
 async fn every_demo_session_and_signing_is_held_in_office_hours_local_time() {
+    use mediation::demo::{cases as demo_cases, mentorships as demo_mentorships, subsidy};
     use mediation::domain::clocks::is_office_hours;
-    use mediation::services::{demo_cases, demo_mentorships, subsidy};
     use sea_orm::EntityTrait;
 
     let app = spawn_app().await;

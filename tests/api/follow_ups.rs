@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{Duration, NaiveDate, Utc};
 use entity::{notifications, reminders_sent};
 use mediation::config::Config;
-use mediation::mail::reminders;
+use mediation::services::notifications::reminders;
 use reqwest::StatusCode;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};

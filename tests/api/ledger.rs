@@ -414,9 +414,7 @@ async fn a_hundred_thousand_row_ledger_is_read_through_with_a_bounded_report() {
 async fn the_command_line_imports_a_csv_reports_refused_rows_and_a_dry_run_writes_nothing() {
     let url = crate::helpers::fresh_database_url().await;
     let app = crate::helpers::start_on(&url).await;
-    mediation::services::demo::load_if_empty(&app.db)
-        .await
-        .unwrap();
+    mediation::demo::load_if_empty(&app.db).await.unwrap();
     let dir = crate::helpers::fresh_data_dir();
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("台账.csv");

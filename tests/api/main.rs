@@ -21,6 +21,7 @@ mod crawl;
 mod follow_ups;
 mod headers;
 mod health;
+mod layers;
 mod ledger;
 mod looks;
 mod mediators;

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use entity::{notification_attempts, notifications, reminders_sent};
 use mediation::config::Config;
-use mediation::mail::outbox::{self, NewNotification, Recipient};
+use mediation::demo;
+use mediation::mail::queue::{self, NewNotification, Recipient};
 use mediation::mail::Kind;
-use mediation::services::demo;
 use mediation::App;
 use reqwest::StatusCode;
 use sea_orm::{
@@ -692,7 +692,7 @@ async fn two_workers_on_one_database_send_each_message_once() {
     // All at once, so that both workers find the same rows waiting.
     let txn = one.app.db.begin().await.expect("begin");
     for i in 0..COUNT {
-        outbox::enqueue(
+        queue::enqueue(
             &txn,
             NewNotification {
                 kind: Kind::Escalated,
@@ -978,7 +978,7 @@ async fn a_message_claimed_by_a_worker_that_died_is_sent_once_its_claim_expires(
     let db = mediation::db::connect_and_migrate(&url)
         .await
         .expect("database");
-    let id = outbox::enqueue(
+    let id = queue::enqueue(
         &db,
         NewNotification {
             kind: Kind::Referred,

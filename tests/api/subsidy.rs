@@ -1230,7 +1230,7 @@ async fn a_finance_clerk_does_the_month_end_in_the_pages() {
 async fn the_demo_street_has_a_paid_an_approved_and_a_draft_period() {
     let app = spawn_app().await;
     let tz = chrono_tz::Asia::Shanghai;
-    let loaded = mediation::services::subsidy::load_demo(&app.db, tz)
+    let loaded = mediation::demo::subsidy::load_demo(&app.db, tz)
         .await
         .unwrap();
     assert_eq!(loaded.periods.len(), 3);
@@ -1266,7 +1266,7 @@ async fn the_demo_street_has_a_paid_an_approved_and_a_draft_period() {
         .iter()
         .any(|i| i["kind"] == "adjustment"));
     // Loading twice changes nothing.
-    let again = mediation::services::subsidy::load_demo(&app.db, tz)
+    let again = mediation::demo::subsidy::load_demo(&app.db, tz)
         .await
         .unwrap();
     assert!(again.periods.is_empty());

@@ -17,9 +17,7 @@ async fn behind_a_proxy() -> TestApp {
     config.data_dir = fresh_data_dir();
     config.trust_proxy = true;
     let app = start_with(config).await;
-    mediation::services::demo::load_if_empty(&app.db)
-        .await
-        .expect("demo");
+    mediation::demo::load_if_empty(&app.db).await.expect("demo");
     app
 }
 

@@ -328,8 +328,15 @@ pub async fn act(
         },
     )
     .await?;
-    crate::mail::outbox::on_case_action(&txn, &case, &updated, req.action, &Value::Null, user)
-        .await?;
+    crate::services::notifications::on_case_action(
+        &txn,
+        &case,
+        &updated,
+        req.action,
+        &Value::Null,
+        user,
+    )
+    .await?;
     txn.commit().await?;
     tracing::info!(
         case_id = case.id,

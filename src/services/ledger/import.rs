@@ -93,36 +93,6 @@ impl Report {
             }
         }
     }
-
-    /// The report as the command line prints it.
-    pub fn text(&self) -> String {
-        let mut out = String::new();
-        let verb = if self.dry_run {
-            "可导入（试运行，未写入）/ would import (dry run, nothing written)"
-        } else {
-            "已导入 / imported"
-        };
-        out.push_str(&format!(
-            "读取 {} 行 / rows read: {}\n{verb}: {}\n拒绝 / refused: {}\n",
-            self.rows, self.rows, self.imported, self.refused_rows
-        ));
-        for r in &self.refusals {
-            out.push_str(&format!(
-                "  第 {} 行 row {}{}: {}\n",
-                r.row,
-                r.row,
-                r.column
-                    .as_ref()
-                    .map(|c| format!("，列“{c}”"))
-                    .unwrap_or_default(),
-                r.reason
-            ));
-        }
-        if (self.refusals.len() as u64) < self.refused_rows {
-            out.push_str("  ……（仅列出前 1000 条）\n");
-        }
-        out
-    }
 }
 
 /// Why a file cannot be read at all (nothing is imported).

@@ -5,7 +5,6 @@
 //! The rules are `domain::subsidy`; [`compute`] loads what they need in a few set-based queries.
 
 pub mod compute;
-pub mod demo;
 pub mod export;
 
 use std::collections::HashMap;
@@ -22,8 +21,6 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-
-pub use demo::load_demo;
 
 use super::{Page, PageRequest};
 use crate::db::begin_write;
@@ -854,7 +851,7 @@ pub async fn approve(
         Some(summary_detail(&fresh)),
     )
     .await?;
-    crate::mail::outbox::on_subsidy_approved(&txn, &period).await?;
+    crate::services::notifications::on_subsidy_approved(&txn, &period).await?;
     txn.commit().await?;
     tracing::info!(period_id = id, "subsidy period approved");
     detail(db, actor, id).await
@@ -1222,55 +1219,4 @@ pub async fn export_as_system(
     std::fs::write(out, bytes)
         .map_err(|e| AppError::Config(format!("cannot write {}: {e}", out.display())))?;
     Ok(detail)
-}
-
-/// The totals of a period as lines for the terminal.
-pub fn totals_text(p: &PeriodOut) -> String {
-    use crate::domain::money::format_yuan;
-    let mut out = format!(
-        "结算期 {} ({})  状态 {}  版本 {}\n案件 {}  明细 {}  合计 {}\n",
-        p.period,
-        p.kind,
-        p.status,
-        p.version,
-        p.totals.cases,
-        p.totals.items,
-        format_yuan(p.totals.total_fen)
-    );
-    out.push_str("按等级:\n");
-    for g in &p.totals.by_grade {
-        let label = Grade::parse(&g.grade).map_or("", Grade::label_zh);
-        out.push_str(&format!(
-            "  {label:<8} {:>6} 件  {:>14}\n",
-            g.cases,
-            format_yuan(g.amount_fen)
-        ));
-    }
-    out.push_str("按调解组织:\n");
-    for u in &p.totals.by_unit {
-        out.push_str(&format!(
-            "  {}  {} 件  {}\n",
-            u.unit_name,
-            u.cases,
-            format_yuan(u.amount_fen)
-        ));
-    }
-    out.push_str(&format!("调解员 {} 人\n", p.totals.by_mediator.len()));
-    out
-}
-
-/// An error of the command line in words (the terminal has no error page).
-pub fn explain(e: AppError) -> AppError {
-    use crate::i18n::{message, Lang};
-    match e {
-        AppError::Conflict(m) | AppError::Refused(m) => AppError::Config(format!(
-            "{} / {}",
-            message(Lang::Zh, &m),
-            message(Lang::En, &m)
-        )),
-        AppError::NotFound => {
-            AppError::Config("结算期不存在，请先计算 / no such period: compute it first".to_owned())
-        }
-        other => other,
-    }
 }

@@ -364,9 +364,9 @@ pub fn query_rules() -> Vec<(&'static str, &'static str, Field)> {
     use crate::domain::case_terms::{DisputeType, Grade, Source};
     use crate::domain::mentorship::PairStatus;
     use crate::domain::network::UnitKind;
+    use crate::domain::notifications::EmailStatus;
     use crate::domain::role::Role;
     use crate::domain::workflow::{Outcome, Status};
-    use crate::mail::EmailStatus;
     use crate::services::subsidy::export::View;
     use Field::*;
     let mut rules = vec![
@@ -801,7 +801,7 @@ fn apply_rules(schemas: &mut Map<String, Value>) {
     });
     // E-mail preferences: a yes/no for some of the kinds, each named; any other name is refused.
     schemas.entry("PreferencesBody").and_modify(|body| {
-        let kinds: Map<String, Value> = crate::mail::Kind::ALL
+        let kinds: Map<String, Value> = crate::domain::notifications::Kind::ALL
             .iter()
             .map(|k| (k.as_str().to_owned(), field_schema(&Field::Flag, true)))
             .collect();

@@ -11,9 +11,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiUser, ErrorBody};
+use crate::domain::notifications::{EmailStatus, Kind};
 use crate::domain::role::Role;
 use crate::error::{AppError, Message};
-use crate::mail::{inbox, outbox, EmailStatus, Kind};
+use crate::services::notifications::{inbox, outbox};
 use crate::services::PageRequest;
 use crate::web::extract::{ApiJson, ApiQuery, Checker, Loose};
 use crate::web::AppState;

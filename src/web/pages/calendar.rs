@@ -16,10 +16,10 @@ use crate::error::{AppError, FieldErrors};
 use crate::i18n::{self, Lang};
 use crate::services::calendar as calendar_service;
 use crate::services::PageRequest;
-use crate::web::api::calendar::{path_date, CalendarDayBody};
 use crate::web::extract::PageForm;
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
 use crate::web::session::PageUser;
+use crate::web::shapes::{path_date, CalendarDayBody};
 use crate::web::AppState;
 
 #[derive(Serialize)]

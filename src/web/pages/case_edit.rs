@@ -12,10 +12,10 @@ use crate::domain::money::{format_yuan, parse_yuan};
 use crate::error::{AppError, FieldErrors, Message};
 use crate::i18n::Lang;
 use crate::services::cases::{edit, find_visible};
-use crate::web::api::cases::CaseDetailsBody;
 use crate::web::extract::{Loose, PageForm};
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
 use crate::web::session::{PageUser, SessionInfo};
+use crate::web::shapes::CaseDetailsBody;
 use crate::web::AppState;
 
 /// The form as the page sends it: the amount in yuan, the risk flags as checkboxes.

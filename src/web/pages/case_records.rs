@@ -13,10 +13,10 @@ use crate::i18n::Lang;
 use crate::services::cases::find_visible;
 use crate::services::cases::records;
 use crate::services::cases::view::{self, CaseDetail};
-use crate::web::api::case_records::{AgreementBody, FollowUpBody, InstalmentBody, SessionBody};
 use crate::web::extract::{Checker, Loose, PageForm};
 use crate::web::render::{self, Layout};
 use crate::web::session::PageUser;
+use crate::web::shapes::{AgreementBody, FollowUpBody, InstalmentBody, SessionBody};
 use crate::web::AppState;
 
 /// After a record: back to the case, or the case page again with the reason in `section`.

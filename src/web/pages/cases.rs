@@ -21,10 +21,10 @@ use crate::services::cases::list::{self as case_list, CaseFilter};
 use crate::services::cases::view::{self, CaseDetail, CaseOut};
 use crate::services::cases::{actions, candidates, find_visible};
 use crate::services::{mediators as mediator_service, units as unit_service, PageRequest};
-use crate::web::api::cases::{ActionBody, CaseBody, CaseQuery, PartyBody};
 use crate::web::extract::{Loose, PageForm};
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
 use crate::web::session::{PageUser, SessionInfo};
+use crate::web::shapes::{ActionBody, CaseBody, CaseQuery, PartyBody};
 use crate::web::AppState;
 
 /// An `<input type="datetime-local">` value (`2026-11-23T09:30`) in the street's zone, as RFC 3339;

@@ -9,9 +9,9 @@ use super::cases::show_page;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::services::cases::{find_visible, groups};
-use crate::web::api::groups::GroupBody;
 use crate::web::extract::{Checker, Loose, PageForm};
 use crate::web::session::{PageUser, SessionInfo};
+use crate::web::shapes::GroupBody;
 use crate::web::AppState;
 
 async fn answer(

@@ -2,11 +2,8 @@
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use entity::{mediators, units};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::network::UnitKind;
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -65,36 +62,21 @@ pub async fn show(
         };
         return Ok(Redirect::to(&target).into_response());
     }
-    let db = &state.db;
-    let mut unit_counts = Vec::new();
-    for kind in UnitKind::ALL {
-        let count = units::Entity::find()
-            .filter(units::Column::Kind.eq(kind.as_str()))
-            .filter(units::Column::Active.eq(true))
-            .count(db)
-            .await?;
-        unit_counts.push(KindCount {
-            kind: kind.as_str(),
-            count,
-        });
-    }
-    let active = || mediators::Entity::find().filter(mediators::Column::Active.eq(true));
+    let counts = crate::services::network::counts(&state.db).await?;
     let page = HomePage {
         layout: super::auth::notice(Layout::new(&session, lang, "/"), lang, q.notice.as_deref()),
-        unit_counts,
-        mediators: active().count(db).await?,
-        full_time: active()
-            .filter(mediators::Column::Employment.eq("full_time"))
-            .count(db)
-            .await?,
-        gold_medal: active()
-            .filter(mediators::Column::GoldMedal.eq(true))
-            .count(db)
-            .await?,
-        mentors: active()
-            .filter(mediators::Column::IsMentor.eq(true))
-            .count(db)
-            .await?,
+        unit_counts: counts
+            .units
+            .into_iter()
+            .map(|(kind, count)| KindCount {
+                kind: kind.as_str(),
+                count,
+            })
+            .collect(),
+        mediators: counts.mediators,
+        full_time: counts.full_time,
+        gold_medal: counts.gold_medal,
+        mentors: counts.mentors,
     };
     Ok(render::render(&state, "home.html", &page)?.into_response())
 }

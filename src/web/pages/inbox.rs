@@ -8,10 +8,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Pager;
+use crate::domain::notifications::{EmailStatus, Kind};
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
-use crate::mail::{inbox, outbox, EmailStatus, Kind};
+use crate::services::notifications::{inbox, outbox};
 use crate::services::PageRequest;
 use crate::web::extract::PageForm;
 use crate::web::render::{self, Choice, Layout};

@@ -11,9 +11,9 @@ use crate::error::{AppError, Message};
 use crate::i18n::{self, Lang};
 use crate::services::ledger::export::Format;
 use crate::services::ledger::import::{self, Options, Report, IMPORT_ROLES};
-use crate::web::api::ledger::{download, LedgerQuery};
 use crate::web::render::{self, Choice, Layout};
 use crate::web::session::{PageUser, SessionInfo};
+use crate::web::shapes::{ledger_download, LedgerQuery};
 use crate::web::AppState;
 
 /// The largest ledger accepted by upload: 32 MB (a 100,000-row CSV is about 12 MB).
@@ -46,7 +46,7 @@ async fn export(
 ) -> Result<Response, AppError> {
     let q = ledger_query(&q);
     let filter = q.filter()?;
-    download(&state, &session.user, filter, format, q.describe()).await
+    ledger_download(&state, &session.user, filter, format, q.describe()).await
 }
 
 pub async fn export_xlsx(

@@ -17,10 +17,10 @@ use crate::services::mediator_record::{self, RecordOut};
 use crate::services::mediators::{self as mediator_service, MediatorFilter, EDITORS};
 use crate::services::units as unit_service;
 use crate::services::PageRequest;
-use crate::web::api::mediators::{MediatorBody, MediatorOut};
 use crate::web::extract::PageForm;
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
 use crate::web::session::{PageUser, SessionInfo};
+use crate::web::shapes::{MediatorBody, MediatorOut};
 use crate::web::AppState;
 
 #[derive(Deserialize, Default)]

@@ -20,10 +20,10 @@ use crate::services::joint_report::{self, JointReport};
 use crate::services::mediators::{self as mediator_service, EDITORS};
 use crate::services::mentorships::{self, MentorLoad, MentorshipFilter, MentorshipOut};
 use crate::services::{units as unit_service, PageRequest};
-use crate::web::api::mentorships::{FinishBody, JointQuery, MentorshipBody};
 use crate::web::extract::{Loose, PageForm};
 use crate::web::render::{self, field_errors, Choice, Layout};
 use crate::web::session::{PageUser, SessionInfo};
+use crate::web::shapes::{FinishBody, JointQuery, MentorshipBody};
 use crate::web::AppState;
 
 #[derive(Deserialize, Default)]
@@ -151,30 +151,34 @@ async fn form_page(
 ) -> Result<Response, AppError> {
     let people = mediator_service::all_active(&state.db).await?;
     let units = unit_service::names(&state.db).await?;
-    let label = |m: &entity::mediators::Model| {
-        let unit = units.get(&m.unit_id).cloned().unwrap_or_default();
-        let gold = if m.gold_medal {
-            format!(" · {}", i18n::t(lang, "mediator-gold-medal"))
-        } else {
-            String::new()
-        };
-        Choice {
-            value: m.id.to_string(),
-            label: format!("{}（{unit}）{gold}", m.name),
-        }
-    };
+    // (is a mentor, is gold-medal, the choice), in the services' order.
+    let choices: Vec<(bool, bool, Choice)> = people
+        .iter()
+        .map(|m| {
+            let unit = units.get(&m.unit_id).cloned().unwrap_or_default();
+            let gold = if m.gold_medal {
+                format!(" · {}", i18n::t(lang, "mediator-gold-medal"))
+            } else {
+                String::new()
+            };
+            let choice = Choice {
+                value: m.id.to_string(),
+                label: format!("{}（{unit}）{gold}", m.name),
+            };
+            (m.is_mentor, m.gold_medal, choice)
+        })
+        .collect();
+    let (mentors, mut apprentices): (Vec<_>, Vec<_>) = choices
+        .into_iter()
+        .partition(|(is_mentor, _, _)| *is_mentor);
+    // Anyone may learn; gold-medal mediators rarely do, so they come last.
+    apprentices.sort_by_key(|(_, gold_medal, _)| *gold_medal);
     let page = FormPage {
         layout: Layout::new(session, lang, "/mentorships"),
         values,
         errors: field_errors(lang, errors),
-        mentors: people.iter().filter(|m| m.is_mentor).map(label).collect(),
-        // Anyone may learn; gold-medal mediators rarely do, so they come last.
-        apprentices: {
-            let mut list: Vec<&entity::mediators::Model> =
-                people.iter().filter(|m| !m.is_mentor).collect();
-            list.sort_by_key(|m| m.gold_medal);
-            list.into_iter().map(label).collect()
-        },
+        mentors: mentors.into_iter().map(|(_, _, c)| c).collect(),
+        apprentices: apprentices.into_iter().map(|(_, _, c)| c).collect(),
     };
     Ok((
         status,

@@ -25,10 +25,10 @@ use crate::services::case_file;
 use crate::services::cases::view::{self, CaseDetail};
 use crate::services::cases::{access_code, find_visible};
 use crate::services::public::{self, StationOut, TrackOut};
-use crate::web::api::public::{ApplicantBody, ApplicationBody, RespondentBody};
 use crate::web::extract::{ClientAddress, Loose, PageForm};
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
 use crate::web::session::{self, PageUser, SessionInfo, PRE_CSRF_COOKIE};
+use crate::web::shapes::{ApplicantBody, ApplicationBody, RespondentBody};
 use crate::web::AppState;
 
 /// The link the QR code of a receipt carries: the progress page with the number and code filled in.
@@ -84,13 +84,12 @@ async fn receipt_of(
     public_view: bool,
 ) -> Result<Receipt, AppError> {
     let tz = state.config.time_zone;
-    let unit = {
-        use sea_orm::EntityTrait;
-        entity::units::Entity::find_by_id(case.current_unit_id)
-            .one(&state.db)
-            .await?
-            .ok_or_else(|| AppError::Internal(format!("case {} has no unit", case.id)))?
-    };
+    let unit = crate::services::units::get(&state.db, case.current_unit_id)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound => AppError::Internal(format!("case {} has no unit", case.id)),
+            e => e,
+        })?;
     let code = case.access_code.clone().unwrap_or_default();
     let link = track_link(state, &case.case_no, &code);
     Ok(Receipt {
@@ -244,7 +243,7 @@ pub async fn track(
     if case_no.trim().is_empty() && code.trim().is_empty() {
         return Ok(render::render(&state, "parties/track.html", &page)?.into_response());
     }
-    let query = crate::web::api::public::TrackQuery {
+    let query = crate::web::shapes::TrackQuery {
         case_no: q.case_no,
         code: q.code,
     };
@@ -458,11 +457,7 @@ pub async fn apply(
     };
     match result {
         Ok(out) => {
-            use sea_orm::EntityTrait;
-            let case = entity::cases::Entity::find_by_id(out.case_id)
-                .one(&state.db)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let case = public::applied_case(&state.db, out.case_id).await?;
             let (jar, layout) = public_layout(&state, jar, session, lang, "/apply");
             let page = ReceiptPage {
                 layout,

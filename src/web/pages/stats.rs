@@ -19,10 +19,10 @@ use crate::error::{AppError, Message};
 use crate::i18n::{self, Lang};
 use crate::services::stats::{self, StatsOut, Tally};
 use crate::services::units as unit_service;
-use crate::web::api::stats::StatsQuery;
 use crate::web::errors::urlencode;
 use crate::web::render::{self, field_errors, Choice, Layout};
 use crate::web::session::PageUser;
+use crate::web::shapes::StatsQuery;
 use crate::web::AppState;
 
 #[derive(Deserialize, Default)]

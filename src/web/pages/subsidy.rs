@@ -23,10 +23,10 @@ use crate::services::subsidy::{
     self as service, require_reach, ItemOut, PeriodOut, PeriodSummary, TotalsOut,
 };
 use crate::services::{Page, PageRequest};
-use crate::web::api::subsidy::{csv_response, xlsx_response, LeadShareBody, RateBody};
 use crate::web::extract::{Loose, PageForm};
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
 use crate::web::session::{PageUser, SessionInfo};
+use crate::web::shapes::{csv_response, xlsx_response, LeadShareBody, RateBody};
 use crate::web::AppState;
 
 const ITEMS_PER_PAGE: usize = 100;

@@ -15,10 +15,10 @@ use crate::i18n::Lang;
 use crate::services::mediators::{self as mediator_service, MediatorFilter};
 use crate::services::units::{self as unit_service, UnitFilter};
 use crate::services::PageRequest;
-use crate::web::api::units::{UnitBody, UnitQuery};
 use crate::web::extract::{Loose, PageForm};
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
 use crate::web::session::{PageUser, SessionInfo};
+use crate::web::shapes::{UnitBody, UnitQuery};
 use crate::web::AppState;
 
 #[derive(Serialize)]
@@ -108,7 +108,7 @@ async fn unit_names(state: &AppState) -> Result<BTreeMap<i64, String>, AppError>
 struct ShowPage {
     #[serde(flatten)]
     layout: Layout,
-    unit: crate::web::api::units::UnitOut,
+    unit: crate::web::shapes::UnitOut,
     parent: Option<String>,
     children: Vec<UnitRow>,
     mediators: Vec<MediatorRow>,

@@ -15,10 +15,10 @@ use crate::i18n::Lang;
 use crate::services::{
     accounts, mediators as mediator_service, units as unit_service, PageRequest,
 };
-use crate::web::api::users::{UserBody, UserOut, UserQuery};
 use crate::web::extract::PageForm;
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
 use crate::web::session::{PageUser, SessionInfo};
+use crate::web::shapes::{UserBody, UserOut, UserQuery};
 use crate::web::AppState;
 
 #[derive(Deserialize, Default)]

@@ -11,6 +11,7 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 
+use crate::demo::cases::{settle, step_at, Settlement};
 use crate::domain::case_terms::{DisputeType, Grade, PartyKind, PartyRole, Source, TeamRole};
 use crate::domain::subsidy::{Period, PeriodKind};
 use crate::domain::workflow::Action;
@@ -18,7 +19,7 @@ use crate::error::AppError;
 use crate::services::auth::{user_by_username, CurrentUser};
 use crate::services::cases::actions::Params;
 use crate::services::cases::intake::{intake, IntakeInput, PartyInput};
-use crate::services::demo_cases::{settle, step_at, Settlement};
+use crate::services::subsidy;
 
 /// What the demo loaded.
 #[derive(Clone, Debug, Default)]
@@ -59,9 +60,9 @@ pub async fn load_demo(db: &DatabaseConnection, tz: Tz) -> Result<DemoSubsidies,
 
     // Three months back: awarded, approved and paid.
     let paid_cases = resolved_cases(db, tz, &coordinator, &stations, paid, 0, &mut summary).await?;
-    let p = super::create_period(db, &finance, tz, paid).await?;
-    let p = super::approve(db, &finance, tz, p.id, Some(p.version)).await?;
-    super::mark_paid(db, &finance, tz, p.id, None, Some(p.version)).await?;
+    let p = subsidy::create_period(db, &finance, tz, paid).await?;
+    let p = subsidy::approve(db, &finance, tz, p.id, Some(p.version)).await?;
+    subsidy::mark_paid(db, &finance, tz, p.id, None, Some(p.version)).await?;
     summary.periods.push(paid.to_string());
 
     // One of them breached: reopened last month, regraded major (the coordinator's regrade is its
@@ -113,13 +114,13 @@ pub async fn load_demo(db: &DatabaseConnection, tz: Tz) -> Result<DemoSubsidies,
 
     // Two months back: approved, not yet paid.
     resolved_cases(db, tz, &coordinator, &stations, approved, 1, &mut summary).await?;
-    let p = super::create_period(db, &finance, tz, approved).await?;
-    super::approve(db, &finance, tz, p.id, Some(p.version)).await?;
+    let p = subsidy::create_period(db, &finance, tz, approved).await?;
+    subsidy::approve(db, &finance, tz, p.id, Some(p.version)).await?;
     summary.periods.push(approved.to_string());
 
     // Last month: a draft for the clerk to check.
     resolved_cases(db, tz, &coordinator, &stations, draft, 2, &mut summary).await?;
-    super::create_period(db, &finance, tz, draft).await?;
+    subsidy::create_period(db, &finance, tz, draft).await?;
     summary.periods.push(draft.to_string());
     tracing::info!(periods = ?summary.periods, "demo subsidy periods loaded");
     Ok(summary)

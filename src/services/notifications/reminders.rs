@@ -18,12 +18,13 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use serde_json::{json, Value};
 use tokio::sync::watch;
 
-use super::outbox::{self, NewNotification, Recipient};
-use super::Kind;
+use super::routing;
 use crate::config::Config;
 use crate::domain::clocks::{self, Calendar, DeadlineState};
+use crate::domain::notifications::{Kind, Recipient};
 use crate::domain::workflow::{Outcome, Status};
 use crate::error::AppError;
+use crate::mail::queue::{self, NewNotification};
 use crate::services::cases::follow_ups_due::{self, Scope};
 use crate::services::{calendar, cases as case_service};
 
@@ -82,8 +83,8 @@ async fn mediation_deadline(scan: &Scan<'_>) -> Result<Vec<Due>, AppError> {
         let team = case_service::active_team(scan.db, case.id).await?;
         let lead = case_service::lead_of(&team);
         let recipients = match lead {
-            Some(lead) => outbox::mediator_recipients(scan.db, lead.mediator_id).await?,
-            None => outbox::coordinators_of_hub(scan.db, case.hub_id).await?,
+            Some(lead) => routing::mediator_recipients(scan.db, lead.mediator_id).await?,
+            None => routing::coordinators_of_hub(scan.db, case.hub_id).await?,
         };
         let days_left = clocks::days_left(case.deadline_at, scan.now, scan.tz);
         due.push(Due {
@@ -112,9 +113,9 @@ async fn lead_or_hub(
     lead_mediator_id: Option<i64>,
 ) -> Result<(Vec<Recipient>, bool), AppError> {
     Ok(match lead_mediator_id {
-        Some(lead) => (outbox::mediator_recipients(scan.db, lead).await?, true),
+        Some(lead) => (routing::mediator_recipients(scan.db, lead).await?, true),
         None => (
-            outbox::coordinators_of_hub(scan.db, case.hub_id).await?,
+            routing::coordinators_of_hub(scan.db, case.hub_id).await?,
             false,
         ),
     })
@@ -305,7 +306,7 @@ pub async fn run_once(
             continue;
         }
         for recipient in &due.recipients {
-            outbox::enqueue(
+            queue::enqueue(
                 &txn,
                 NewNotification {
                     kind: due.kind,

@@ -338,9 +338,9 @@ pub async fn load_street_with_cases(
     let Some(summary) = load_if_empty(db).await? else {
         return Ok(None);
     };
-    let cases = super::demo_cases::load_if_empty(db, tz).await?;
+    let cases = super::cases::load_if_empty(db, tz).await?;
     // Before the subsidy periods, so that the draft period counts the pairs' closings.
-    let mentorships = super::demo_mentorships::load_if_empty(db, tz).await?;
+    let mentorships = super::mentorships::load_if_empty(db, tz).await?;
     let subsidy_periods = super::subsidy::load_demo(db, tz).await?.periods;
     Ok(Some(DemoStreet {
         summary,

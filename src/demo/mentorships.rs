@@ -23,6 +23,7 @@ use sea_orm::{
     QuerySelect,
 };
 
+use crate::demo::cases::{meeting_at, settle, step_at, Settlement};
 use crate::domain::agreement::SessionOutcome;
 use crate::domain::case_terms::{DisputeType, Grade, PartyKind, PartyRole, Source, TeamRole};
 use crate::domain::clocks::local_date;
@@ -33,7 +34,6 @@ use crate::services::auth::{user_by_username, CurrentUser};
 use crate::services::cases::actions::Params;
 use crate::services::cases::intake::{intake, IntakeInput, PartyInput};
 use crate::services::cases::records::{self, SessionInput};
-use crate::services::demo_cases::{meeting_at, settle, step_at, Settlement};
 use crate::services::mentorships::{self, MentorshipInput};
 
 /// (worker, employer, summary, dispute type) of the pairs' cases, used in turn.

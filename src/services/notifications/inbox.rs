@@ -9,7 +9,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set,
 };
 
-use super::Kind;
+use crate::domain::notifications::Kind;
 use crate::error::AppError;
 use crate::services::auth::CurrentUser;
 use crate::services::{Page, PageRequest};
