@@ -20,5 +20,6 @@ pub mod pii;
 pub mod role;
 pub mod stats;
 pub mod subsidy;
+pub mod team;
 pub mod throttle;
 pub mod workflow;

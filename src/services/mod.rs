@@ -9,6 +9,7 @@ pub mod backup;
 pub mod calendar;
 pub mod case_file;
 pub mod cases;
+pub mod command;
 pub mod demo;
 pub mod demo_cases;
 pub mod demo_mentorships;
@@ -19,11 +20,13 @@ pub mod mediator_record;
 pub mod mediators;
 pub mod mentorships;
 pub mod monthly_report;
+pub mod paging;
 pub mod public;
 pub mod settings;
 pub mod stats;
 pub mod subsidy;
 pub mod units;
+pub mod versioned;
 
 use serde::Serialize;
 

@@ -6,10 +6,10 @@ use entity::units;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 
-use super::{like_pattern, Page, PageRequest};
+use super::{like_pattern, paging, versioned, Page, PageRequest};
 use crate::db::begin_write;
 use crate::domain::network::{check_placement, Department, PlacementError, UnitKind};
 use crate::domain::role::Role;
@@ -64,19 +64,7 @@ pub async fn list(
                 .or(Expr::col(units::Column::Code).like(pattern)),
         );
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_asc(units::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    paging::paginate(db, query, |q| q.order_by_asc(units::Column::Id), page).await
 }
 
 /// Every active unit, for pickers (a street has a few dozen).
@@ -175,9 +163,7 @@ pub async fn update(
     actor.require(&[Role::Admin])?;
     let txn = begin_write(db).await?;
     let current = get(&txn, id).await?;
-    if version.is_some_and(|v| v != current.version) {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
+    versioned::check(version, current.version)?;
     if input.parent_id == Some(id) {
         return Err(AppError::field(
             "parent_id",
@@ -202,19 +188,19 @@ pub async fn update(
         address: Set(input.address),
         phone: Set(input.phone),
         active: Set(input.active),
-        version: Set(current.version + 1),
         updated_at: Set(Utc::now()),
         ..Default::default()
     };
-    let updated = units::Entity::update_many()
-        .set(changes)
-        .filter(units::Column::Id.eq(id))
-        .filter(units::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await
-        .map_err(taken_code_or)?;
-    if updated.rows_affected == 0 {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
+    let written = versioned::try_update(
+        &txn,
+        units::Entity::update_many().set(changes),
+        (units::Column::Id, id),
+        (units::Column::Version, current.version),
+    )
+    .await
+    .map_err(taken_code_or)?;
+    if !written {
+        return Err(versioned::stale());
     }
     audit::record(&txn, Some(actor.id), "unit.update", "unit", Some(id), None).await?;
     let unit = get(&txn, id).await?;
@@ -237,20 +223,16 @@ pub async fn set_active(
     actor.require(&[Role::Admin])?;
     let txn = begin_write(db).await?;
     let current = get(&txn, id).await?;
-    if version.is_some_and(|v| v != current.version) {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
-    let updated = units::Entity::update_many()
-        .col_expr(units::Column::Active, Expr::value(active))
-        .col_expr(units::Column::Version, Expr::value(current.version + 1))
-        .col_expr(units::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(units::Column::Id.eq(id))
-        .filter(units::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
+    versioned::check(version, current.version)?;
+    versioned::update(
+        &txn,
+        units::Entity::update_many()
+            .col_expr(units::Column::Active, Expr::value(active))
+            .col_expr(units::Column::UpdatedAt, Expr::value(Utc::now())),
+        (units::Column::Id, id),
+        (units::Column::Version, current.version),
+    )
+    .await?;
     let action = if active {
         "unit.activate"
     } else {
