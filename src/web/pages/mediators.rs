@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
+use super::submit;
 use super::units::ActiveForm;
 use super::Pager;
 use crate::domain::case_terms::DisputeType;
@@ -241,9 +242,10 @@ pub async fn create(
         Ok((input, _)) => mediator_service::create(&state.db, &session.user, input).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(m) => Ok(Redirect::to(&format!("/mediators/{}?notice=created", m.id)).into_response()),
-        Err(AppError::Invalid(errors)) => {
+    submit::fields(
+        result,
+        |m| format!("/mediators/{}?notice=created", m.id),
+        async |errors| {
             form_page(
                 &state,
                 &session,
@@ -254,9 +256,9 @@ pub async fn create(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
-        }
-        Err(other) => Err(other),
-    }
+        },
+    )
+    .await
 }
 
 pub async fn edit(
@@ -296,9 +298,10 @@ pub async fn update(
         }
         Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/mediators/{id}?notice=saved")).into_response()),
-        Err(AppError::Invalid(errors)) => {
+    submit::fields(
+        result,
+        |_| format!("/mediators/{id}?notice=saved"),
+        async |errors| {
             form_page(
                 &state,
                 &session,
@@ -309,9 +312,9 @@ pub async fn update(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
-        }
-        Err(other) => Err(other),
-    }
+        },
+    )
+    .await
 }
 
 pub async fn set_active(

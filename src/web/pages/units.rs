@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
+use super::submit;
 use super::Pager;
 use crate::domain::network::{Department, UnitKind};
 use crate::domain::role::Role;
@@ -281,9 +282,10 @@ pub async fn create(
         Ok((input, _)) => unit_service::create(&state.db, &session.user, input).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(unit) => Ok(Redirect::to(&format!("/units/{}?notice=created", unit.id)).into_response()),
-        Err(AppError::Invalid(errors)) => {
+    submit::fields(
+        result,
+        |unit| format!("/units/{}?notice=created", unit.id),
+        async |errors| {
             let view = FormView {
                 values: body,
                 errors,
@@ -298,9 +300,9 @@ pub async fn create(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
-        }
-        Err(other) => Err(other),
-    }
+        },
+    )
+    .await
 }
 
 pub async fn edit(
@@ -336,9 +338,10 @@ pub async fn update(
         }
         Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/units/{id}?notice=saved")).into_response()),
-        Err(AppError::Invalid(errors)) => {
+    submit::fields(
+        result,
+        |_| format!("/units/{id}?notice=saved"),
+        async |errors| {
             let view = FormView {
                 values: body,
                 errors,
@@ -353,9 +356,9 @@ pub async fn update(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
-        }
-        Err(other) => Err(other),
-    }
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]
