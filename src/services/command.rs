@@ -36,3 +36,16 @@ impl<C: Command> Command for Prechecked<C> {
         self.command?.params()
     }
 }
+
+/// A change read against the row it changes, once that row is loaded and the role checked: a
+/// patch (the API's `PATCH`) keeps what it leaves out; a whole form (a page) replaces it.
+pub trait Patch<Current> {
+    type Params;
+    /// The version the user saw, when the request carries a readable one.
+    fn version(&self) -> Option<i32>;
+    /// The new values, checked against `current`.
+    ///
+    /// # Errors
+    /// 422 naming each invalid field.
+    fn params(self, current: &Current) -> Result<Self::Params, AppError>;
+}

@@ -14,6 +14,7 @@ use crate::domain::case_terms::DisputeType;
 use crate::domain::network::{Background, Employment};
 use crate::domain::role::Role;
 use crate::error::{AppError, Message};
+use crate::services::command::Patch;
 use crate::services::{audit, auth::CurrentUser};
 
 /// Who may create and edit mediators: admins, and the coordination centre that builds the teams.
@@ -153,19 +154,23 @@ pub async fn create(
     Ok(mediator)
 }
 
+/// Changes a mediator's record the one way a change goes: the row (404), the role (403), the new
+/// values read against it (422), the version (409), then the write and its audit line.
+///
 /// # Errors
 /// As [`create`], plus 404 and 409 (stale `version`).
 pub async fn update(
     db: &DatabaseConnection,
     actor: &CurrentUser,
     id: i64,
-    input: MediatorInput,
-    version: Option<i32>,
+    command: impl Patch<mediators::Model, Params = MediatorInput>,
 ) -> Result<mediators::Model, AppError> {
-    actor.require(&EDITORS)?;
     let txn = begin_write(db).await?;
     let current = get(&txn, id).await?;
-    versioned::check(version, current.version)?;
+    actor.require(&EDITORS)?;
+    let seen = command.version();
+    let input = command.params(&current)?;
+    versioned::check(seen, current.version)?;
     check_unit(&txn, input.unit_id, Some(current.unit_id)).await?;
     let changes = mediators::ActiveModel {
         name: Set(input.name),

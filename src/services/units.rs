@@ -14,6 +14,7 @@ use crate::db::begin_write;
 use crate::domain::network::{check_placement, Department, PlacementError, UnitKind};
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors, Message};
+use crate::services::command::Patch;
 use crate::services::{audit, auth::CurrentUser};
 
 /// A unit as the user typed it, after the field checks of the web layer.
@@ -148,8 +149,9 @@ pub async fn create(
     Ok(unit)
 }
 
-/// Replaces a unit's fields (admins only). When `version` is given it must be the one the editor
-/// saw, or nothing is written (409).
+/// Changes a unit's fields (admins only) the one way a change goes: the row (404), the role (403),
+/// the new values read against it (422), the version the editor saw, when given (409), then the
+/// checks against the network (422), the write and its audit line.
 ///
 /// # Errors
 /// 403, 404, 409 as above; 422 as for [`create`], and for a unit placed under itself.
@@ -157,13 +159,14 @@ pub async fn update(
     db: &DatabaseConnection,
     actor: &CurrentUser,
     id: i64,
-    input: UnitInput,
-    version: Option<i32>,
+    command: impl Patch<units::Model, Params = UnitInput>,
 ) -> Result<units::Model, AppError> {
-    actor.require(&[Role::Admin])?;
     let txn = begin_write(db).await?;
     let current = get(&txn, id).await?;
-    versioned::check(version, current.version)?;
+    actor.require(&[Role::Admin])?;
+    let seen = command.version();
+    let input = command.params(&current)?;
+    versioned::check(seen, current.version)?;
     if input.parent_id == Some(id) {
         return Err(AppError::field(
             "parent_id",

@@ -20,6 +20,7 @@ use crate::domain::workflow::ActorFacts;
 use crate::error::{AppError, Message};
 use crate::services::auth::CurrentUser;
 use crate::services::calendar;
+use crate::services::command::Patch;
 use crate::services::settings;
 
 /// The details of a case as stored.
@@ -75,16 +76,6 @@ fn may_edit(actor: &ActorFacts, case: &cases::Model) -> Result<(), AppError> {
     }
 }
 
-/// A correction as requested: the version it saw, and the new details, read against the current
-/// ones once scope, role and version have passed (a patch keeps what it leaves out; a whole form
-/// replaces them).
-pub trait EditCommand {
-    fn version(&self) -> Option<i32>;
-    /// # Errors
-    /// 422 naming each invalid field.
-    fn details(self, current: &CaseDetails) -> Result<CaseDetails, AppError>;
-}
-
 /// Corrects the details of case `id` through the case pipeline, and answers with the case as it
 /// now stands. Nothing changes (and no event is written) when the details are the same.
 ///
@@ -96,7 +87,7 @@ pub async fn edit_details(
     tz: Tz,
     user: &CurrentUser,
     id: i64,
-    command: impl EditCommand,
+    command: impl Patch<CaseDetails, Params = CaseDetails>,
 ) -> Result<CaseOut, AppError> {
     let thresholds = settings::grading_thresholds(db).await?;
     let txn = begin_write(db).await?;
@@ -106,7 +97,7 @@ pub async fn edit_details(
     // The new details are read first (422), then who may correct the case (403, or 422 while it
     // is closed), then the version (409): the order this endpoint and its page answer in.
     let seen = command.version();
-    let new = command.details(&old)?;
+    let new = command.params(&old)?;
     may_edit(&loaded.actor, case)?;
     loaded.check_version(seen)?;
     let changed = case_edit::changed_fields(&old, &new);

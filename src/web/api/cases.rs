@@ -17,11 +17,12 @@ use crate::domain::workflow::{Action, Outcome, Status};
 use crate::error::{AppError, Message};
 use crate::services::cases::actions::{self, ActionCommand, ActionParams, Params};
 use crate::services::cases::candidates::{self, Suggestion};
-use crate::services::cases::edit::{self, EditCommand};
+use crate::services::cases::edit;
 use crate::services::cases::intake::{self, IntakeInput, PartyInput};
 use crate::services::cases::list::{self as case_list, CaseFilter};
 use crate::services::cases::pipeline::Command;
 use crate::services::cases::view::{self, CaseDetail, CaseOut};
+use crate::services::command::Patch;
 use crate::services::PageRequest;
 use crate::web::extract::{loose_version, optional_text, ApiJson, ApiQuery, Checker, Loose};
 use crate::web::AppState;
@@ -407,12 +408,14 @@ impl ActionBody {
 }
 
 /// `PATCH /cases/{id}` as the case pipeline reads it: what the patch leaves out keeps its value.
-impl EditCommand for CaseDetailsBody {
+impl Patch<CaseDetails> for CaseDetailsBody {
+    type Params = CaseDetails;
+
     fn version(&self) -> Option<i32> {
         loose_version(&self.version)
     }
 
-    fn details(self, current: &CaseDetails) -> Result<CaseDetails, AppError> {
+    fn params(self, current: &CaseDetails) -> Result<CaseDetails, AppError> {
         // The version of the base is never read: the overlay keeps the patch's own.
         let (details, _) = CaseDetailsBody::from_details(current, 0)
             .overlay(self)

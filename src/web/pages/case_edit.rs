@@ -13,8 +13,9 @@ use crate::domain::case_terms::{DisputeType, RiskFlag, Source};
 use crate::domain::money::{format_yuan, parse_yuan};
 use crate::error::{AppError, FieldErrors, Message};
 use crate::i18n::Lang;
-use crate::services::cases::edit::{self, EditCommand};
+use crate::services::cases::edit;
 use crate::services::cases::find_visible;
+use crate::services::command::Patch;
 use crate::web::api::cases::CaseDetailsBody;
 use crate::web::extract::{loose_version, Loose, PageForm};
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
@@ -178,12 +179,14 @@ struct WholeForm {
     body: Result<CaseDetailsBody, FieldErrors>,
 }
 
-impl EditCommand for WholeForm {
+impl Patch<CaseDetails> for WholeForm {
+    type Params = CaseDetails;
+
     fn version(&self) -> Option<i32> {
         self.version
     }
 
-    fn details(self, _current: &CaseDetails) -> Result<CaseDetails, AppError> {
+    fn params(self, _current: &CaseDetails) -> Result<CaseDetails, AppError> {
         let (details, _) = self.body.map_err(AppError::Invalid)?.check()?;
         Ok(details)
     }

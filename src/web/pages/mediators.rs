@@ -18,7 +18,7 @@ use crate::services::mediator_record::{self, RecordOut};
 use crate::services::mediators::{self as mediator_service, MediatorFilter, EDITORS};
 use crate::services::units as unit_service;
 use crate::services::PageRequest;
-use crate::web::api::mediators::{MediatorBody, MediatorOut};
+use crate::web::api::mediators::{MediatorBody, MediatorForm, MediatorOut};
 use crate::web::extract::PageForm;
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
 use crate::web::session::{PageUser, SessionInfo};
@@ -290,14 +290,8 @@ pub async fn update(
     Path(id): Path<i64>,
     PageForm(body): PageForm<MediatorBody>,
 ) -> Result<Response, AppError> {
-    let current = mediator_service::get(&state.db, id).await?;
-    session.user.require(&EDITORS)?;
-    let result = match body.check(current.active) {
-        Ok((input, version)) => {
-            mediator_service::update(&state.db, &session.user, id, input, version).await
-        }
-        Err(e) => Err(e),
-    };
+    let form = MediatorForm(body.clone());
+    let result = mediator_service::update(&state.db, &session.user, id, form).await;
     submit::fields(
         result,
         |_| format!("/mediators/{id}?notice=saved"),

@@ -16,7 +16,7 @@ use crate::i18n::Lang;
 use crate::services::mediators::{self as mediator_service, MediatorFilter};
 use crate::services::units::{self as unit_service, UnitFilter};
 use crate::services::PageRequest;
-use crate::web::api::units::{UnitBody, UnitQuery};
+use crate::web::api::units::{UnitBody, UnitForm, UnitQuery};
 use crate::web::extract::{Loose, PageForm};
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
 use crate::web::session::{PageUser, SessionInfo};
@@ -330,14 +330,8 @@ pub async fn update(
     Path(id): Path<i64>,
     PageForm(body): PageForm<UnitBody>,
 ) -> Result<Response, AppError> {
-    let current = unit_service::get(&state.db, id).await?;
-    session.user.require(&[Role::Admin])?;
-    let result = match body.check(current.active) {
-        Ok((input, version)) => {
-            unit_service::update(&state.db, &session.user, id, input, version).await
-        }
-        Err(e) => Err(e),
-    };
+    let form = UnitForm(body.clone());
+    let result = unit_service::update(&state.db, &session.user, id, form).await;
     submit::fields(
         result,
         |_| format!("/units/{id}?notice=saved"),
