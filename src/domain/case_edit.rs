@@ -5,7 +5,6 @@ use chrono::NaiveDate;
 
 use crate::domain::case_terms::{DisputeType, Grade, RiskFlag, Source};
 use crate::domain::grading::Graded;
-use crate::domain::role::Role;
 use crate::domain::workflow::{ActorFacts, Status};
 
 /// The details intake records and an edit may correct. Parties, the unit and the time of receipt
@@ -71,12 +70,7 @@ pub enum EditRefusal {
 /// # Errors
 /// Why not.
 pub fn may_edit(actor: &ActorFacts, status: Status) -> Result<(), EditRefusal> {
-    let allowed = match actor.role {
-        Role::Coordinator => true,
-        Role::Mediator => actor.at_current_unit || actor.is_assigned,
-        Role::Admin | Role::Finance | Role::Viewer => false,
-    };
-    if !allowed {
+    if !crate::domain::team::works_the_case(actor) {
         return Err(EditRefusal::NotYours);
     }
     if status == Status::Closed {
@@ -110,6 +104,7 @@ pub fn regrade_after_edit(auto: bool, current: Grade, graded: &Graded) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::role::Role;
 
     fn details() -> CaseDetails {
         CaseDetails {

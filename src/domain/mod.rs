@@ -21,5 +21,6 @@ pub mod pii;
 pub mod role;
 pub mod stats;
 pub mod subsidy;
+pub mod team;
 pub mod throttle;
 pub mod workflow;

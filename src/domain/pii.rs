@@ -1,14 +1,13 @@
 //! Masking personal data (ID and phone numbers) wherever the full value is not needed, and who
 //! may see it in full.
 
-use crate::domain::role::Role;
 use crate::domain::workflow::ActorFacts;
 
 /// Who may see the parties' ID and phone numbers in full (on request, audited): those who work
 /// the case, that is the coordination centre, a mediator of its current unit, a mediator on its
 /// team.
 pub fn may_reveal(actor: &ActorFacts) -> bool {
-    actor.role == Role::Coordinator || actor.at_current_unit || actor.is_assigned
+    crate::domain::team::works_the_case(actor)
 }
 
 /// `330103199001011234` → `3301**********1234`: keeps the region prefix and the last four.
@@ -37,6 +36,7 @@ fn mask_middle(value: &str, keep_start: usize, keep_end: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::role::Role;
 
     #[test]
     fn id_and_phone_numbers_are_masked_as_the_design_shows() {

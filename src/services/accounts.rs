@@ -5,10 +5,10 @@ use entity::{mediators, units, users};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 
-use super::{like_pattern, Page, PageRequest};
+use super::{like_pattern, paging, versioned, Page, PageRequest};
 use crate::db::begin_write;
 use crate::domain::password::{self, WeakPassword};
 use crate::domain::role::Role;
@@ -87,19 +87,7 @@ pub async fn list(
                 .or(Expr::col(users::Column::DisplayName).like(pattern)),
         );
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_asc(users::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    paging::paginate(db, query, |q| q.order_by_asc(users::Column::Id), page).await
 }
 
 /// An admin sees every account; anyone else only their own (others are 404, not 403, so that
@@ -203,29 +191,25 @@ pub async fn update(
     actor.require(&[Role::Admin])?;
     let txn = begin_write(db).await?;
     let current = get(&txn, actor, id).await?;
-    if version.is_some_and(|v| v != current.version) {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
+    versioned::check(version, current.version)?;
     if current.id == actor.id && input.role != Role::Admin {
         // The last door out of the admin pages must not lock itself.
         return Err(AppError::field("role", Message::key("err-own-admin-role")));
     }
     let unit_id = check_links(&txn, input.role, input.unit_id, input.mediator_id).await?;
-    let updated = users::Entity::update_many()
-        .col_expr(users::Column::DisplayName, Expr::value(input.display_name))
-        .col_expr(users::Column::Role, Expr::value(input.role.as_str()))
-        .col_expr(users::Column::UnitId, Expr::value(unit_id))
-        .col_expr(users::Column::MediatorId, Expr::value(input.mediator_id))
-        .col_expr(users::Column::Email, Expr::value(input.email))
-        .col_expr(users::Column::Version, Expr::value(current.version + 1))
-        .col_expr(users::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(users::Column::Id.eq(id))
-        .filter(users::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
+    versioned::update(
+        &txn,
+        users::Entity::update_many()
+            .col_expr(users::Column::DisplayName, Expr::value(input.display_name))
+            .col_expr(users::Column::Role, Expr::value(input.role.as_str()))
+            .col_expr(users::Column::UnitId, Expr::value(unit_id))
+            .col_expr(users::Column::MediatorId, Expr::value(input.mediator_id))
+            .col_expr(users::Column::Email, Expr::value(input.email))
+            .col_expr(users::Column::UpdatedAt, Expr::value(Utc::now())),
+        (users::Column::Id, id),
+        (users::Column::Version, current.version),
+    )
+    .await?;
     if current.role != input.role.as_str() {
         // A new role takes effect at the next sign-in, never alongside the old one.
         auth::end_all_sessions(&txn, id).await?;
@@ -261,20 +245,16 @@ pub async fn set_active(
     }
     let txn = begin_write(db).await?;
     let current = get(&txn, actor, id).await?;
-    if version.is_some_and(|v| v != current.version) {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
-    let updated = users::Entity::update_many()
-        .col_expr(users::Column::Active, Expr::value(active))
-        .col_expr(users::Column::Version, Expr::value(current.version + 1))
-        .col_expr(users::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(users::Column::Id.eq(id))
-        .filter(users::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
+    versioned::check(version, current.version)?;
+    versioned::update(
+        &txn,
+        users::Entity::update_many()
+            .col_expr(users::Column::Active, Expr::value(active))
+            .col_expr(users::Column::UpdatedAt, Expr::value(Utc::now())),
+        (users::Column::Id, id),
+        (users::Column::Version, current.version),
+    )
+    .await?;
     if !active {
         auth::end_all_sessions(&txn, id).await?;
     }

@@ -9,7 +9,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-use super::{Page, PageRequest};
+use super::{paging, Page, PageRequest};
 use crate::db::begin_write;
 use crate::domain::clocks::{seeded_2026, Calendar, DayKind};
 use crate::domain::role::Role;
@@ -74,19 +74,13 @@ pub async fn list(
         let (first, last) = year_bounds(year)?;
         query = query.filter(calendar_days::Column::Day.between(first, last));
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_asc(calendar_days::Column::Day)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    paging::paginate(
+        db,
+        query,
+        |q| q.order_by_asc(calendar_days::Column::Day),
+        page,
+    )
+    .await
 }
 
 /// The years that have at least one entry, in order (for the year picker).

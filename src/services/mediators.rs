@@ -4,16 +4,17 @@ use chrono::{NaiveDate, Utc};
 use entity::{mediators, units};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
 };
 
-use super::{like_pattern, Page, PageRequest};
+use super::{like_pattern, paging, versioned, Page, PageRequest};
 use crate::db::begin_write;
 use crate::domain::case_terms::DisputeType;
 use crate::domain::network::{Background, Employment};
 use crate::domain::role::Role;
 use crate::error::{AppError, Message};
+use crate::services::command::Patch;
 use crate::services::{audit, auth::CurrentUser};
 
 /// Who may create and edit mediators: admins, and the coordination centre that builds the teams.
@@ -82,19 +83,7 @@ pub async fn list(
     if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
         query = query.filter(Expr::col(mediators::Column::Name).like(like_pattern(q)));
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_asc(mediators::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    paging::paginate(db, query, |q| q.order_by_asc(mediators::Column::Id), page).await
 }
 
 /// Every active mediator, for pickers.
@@ -165,21 +154,23 @@ pub async fn create(
     Ok(mediator)
 }
 
+/// Changes a mediator's record the one way a change goes: the row (404), the role (403), the new
+/// values read against it (422), the version (409), then the write and its audit line.
+///
 /// # Errors
 /// As [`create`], plus 404 and 409 (stale `version`).
 pub async fn update(
     db: &DatabaseConnection,
     actor: &CurrentUser,
     id: i64,
-    input: MediatorInput,
-    version: Option<i32>,
+    command: impl Patch<mediators::Model, Params = MediatorInput>,
 ) -> Result<mediators::Model, AppError> {
-    actor.require(&EDITORS)?;
     let txn = begin_write(db).await?;
     let current = get(&txn, id).await?;
-    if version.is_some_and(|v| v != current.version) {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
+    actor.require(&EDITORS)?;
+    let seen = command.version();
+    let input = command.params(&current)?;
+    versioned::check(seen, current.version)?;
     check_unit(&txn, input.unit_id, Some(current.unit_id)).await?;
     let changes = mediators::ActiveModel {
         name: Set(input.name),
@@ -195,19 +186,16 @@ pub async fn update(
         specialties: Set(specialties_json(&input.specialties)),
         max_open_cases: Set(input.max_open_cases),
         active: Set(input.active),
-        version: Set(current.version + 1),
         updated_at: Set(Utc::now()),
         ..Default::default()
     };
-    let updated = mediators::Entity::update_many()
-        .set(changes)
-        .filter(mediators::Column::Id.eq(id))
-        .filter(mediators::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
+    versioned::update(
+        &txn,
+        mediators::Entity::update_many().set(changes),
+        (mediators::Column::Id, id),
+        (mediators::Column::Version, current.version),
+    )
+    .await?;
     audit::record(
         &txn,
         Some(actor.id),
@@ -236,20 +224,16 @@ pub async fn set_active(
     actor.require(&EDITORS)?;
     let txn = begin_write(db).await?;
     let current = get(&txn, id).await?;
-    if version.is_some_and(|v| v != current.version) {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
-    let updated = mediators::Entity::update_many()
-        .col_expr(mediators::Column::Active, Expr::value(active))
-        .col_expr(mediators::Column::Version, Expr::value(current.version + 1))
-        .col_expr(mediators::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(mediators::Column::Id.eq(id))
-        .filter(mediators::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
+    versioned::check(version, current.version)?;
+    versioned::update(
+        &txn,
+        mediators::Entity::update_many()
+            .col_expr(mediators::Column::Active, Expr::value(active))
+            .col_expr(mediators::Column::UpdatedAt, Expr::value(Utc::now())),
+        (mediators::Column::Id, id),
+        (mediators::Column::Version, current.version),
+    )
+    .await?;
     let action = if active {
         "mediator.activate"
     } else {

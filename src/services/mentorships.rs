@@ -18,7 +18,7 @@ use sea_orm::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Page, PageRequest};
+use super::{paging, versioned, Page, PageRequest};
 use crate::db::begin_write;
 use crate::domain::clocks::local_date;
 use crate::domain::mentorship::{
@@ -264,16 +264,20 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page<MentorshipOut>, AppError> {
     let query = mentorships::Entity::find().filter(filter_condition(filter));
-    let total = query.clone().count(db).await?;
-    let rows = query
-        // 'active' < 'ended' < 'graduated': active pairs first.
-        .order_by_asc(mentorships::Column::Status)
-        .order_by_desc(mentorships::Column::StartedOn)
-        .order_by_desc(mentorships::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
+    let Page {
+        items: rows, total, ..
+    } = paging::paginate(
+        db,
+        query,
+        |q| {
+            // 'active' < 'ended' < 'graduated': active pairs first.
+            q.order_by_asc(mentorships::Column::Status)
+                .order_by_desc(mentorships::Column::StartedOn)
+                .order_by_desc(mentorships::Column::Id)
+        },
+        page,
+    )
+    .await?;
     let people = people_of(db, &rows).await?;
     let mut items = Vec::with_capacity(rows.len());
     for m in rows {
@@ -515,9 +519,7 @@ pub async fn finish(
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    if version.is_some_and(|v| v != pair.version) {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
+    versioned::check(version, pair.version)?;
     let today = local_date(Utc::now(), tz);
     let on = on.unwrap_or(today);
     let status = PairStatus::parse(&pair.status)
@@ -543,25 +545,23 @@ pub async fn finish(
         today,
     )
     .map_err(finish_problem_message)?;
-    let updated = mentorships::Entity::update_many()
-        .col_expr(
-            mentorships::Column::Status,
-            Expr::value(how.status().as_str()),
-        )
-        .col_expr(mentorships::Column::FinishedOn, Expr::value(Some(on)))
-        .col_expr(
-            mentorships::Column::FinishReason,
-            Expr::value(reason.clone()),
-        )
-        .col_expr(mentorships::Column::Version, Expr::value(pair.version + 1))
-        .col_expr(mentorships::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(mentorships::Column::Id.eq(id))
-        .filter(mentorships::Column::Version.eq(pair.version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
+    versioned::update(
+        &txn,
+        mentorships::Entity::update_many()
+            .col_expr(
+                mentorships::Column::Status,
+                Expr::value(how.status().as_str()),
+            )
+            .col_expr(mentorships::Column::FinishedOn, Expr::value(Some(on)))
+            .col_expr(
+                mentorships::Column::FinishReason,
+                Expr::value(reason.clone()),
+            )
+            .col_expr(mentorships::Column::UpdatedAt, Expr::value(Utc::now())),
+        (mentorships::Column::Id, id),
+        (mentorships::Column::Version, pair.version),
+    )
+    .await?;
     let note = reason.clone().unwrap_or_default();
     match how {
         Finish::Graduate => {

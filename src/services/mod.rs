@@ -9,6 +9,7 @@ pub mod backup;
 pub mod calendar;
 pub mod case_file;
 pub mod cases;
+pub mod command;
 pub mod hashing;
 pub mod joint_report;
 pub mod ledger;
@@ -18,11 +19,13 @@ pub mod mentorships;
 pub mod monthly_report;
 pub mod network;
 pub mod notifications;
+pub mod paging;
 pub mod public;
 pub mod settings;
 pub mod stats;
 pub mod subsidy;
 pub mod units;
+pub mod versioned;
 
 use serde::Serialize;
 

@@ -6,14 +6,15 @@ use entity::units;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 
-use super::{like_pattern, Page, PageRequest};
+use super::{like_pattern, paging, versioned, Page, PageRequest};
 use crate::db::begin_write;
 use crate::domain::network::{check_placement, Department, PlacementError, UnitKind};
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors, Message};
+use crate::services::command::Patch;
 use crate::services::{audit, auth::CurrentUser};
 
 /// A unit as the user typed it, after the field checks of the web layer.
@@ -64,19 +65,7 @@ pub async fn list(
                 .or(Expr::col(units::Column::Code).like(pattern)),
         );
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_asc(units::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    paging::paginate(db, query, |q| q.order_by_asc(units::Column::Id), page).await
 }
 
 /// Every active unit, for pickers (a street has a few dozen).
@@ -160,8 +149,9 @@ pub async fn create(
     Ok(unit)
 }
 
-/// Replaces a unit's fields (admins only). When `version` is given it must be the one the editor
-/// saw, or nothing is written (409).
+/// Changes a unit's fields (admins only) the one way a change goes: the row (404), the role (403),
+/// the new values read against it (422), the version the editor saw, when given (409), then the
+/// checks against the network (422), the write and its audit line.
 ///
 /// # Errors
 /// 403, 404, 409 as above; 422 as for [`create`], and for a unit placed under itself.
@@ -169,15 +159,14 @@ pub async fn update(
     db: &DatabaseConnection,
     actor: &CurrentUser,
     id: i64,
-    input: UnitInput,
-    version: Option<i32>,
+    command: impl Patch<units::Model, Params = UnitInput>,
 ) -> Result<units::Model, AppError> {
-    actor.require(&[Role::Admin])?;
     let txn = begin_write(db).await?;
     let current = get(&txn, id).await?;
-    if version.is_some_and(|v| v != current.version) {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
+    actor.require(&[Role::Admin])?;
+    let seen = command.version();
+    let input = command.params(&current)?;
+    versioned::check(seen, current.version)?;
     if input.parent_id == Some(id) {
         return Err(AppError::field(
             "parent_id",
@@ -202,19 +191,19 @@ pub async fn update(
         address: Set(input.address),
         phone: Set(input.phone),
         active: Set(input.active),
-        version: Set(current.version + 1),
         updated_at: Set(Utc::now()),
         ..Default::default()
     };
-    let updated = units::Entity::update_many()
-        .set(changes)
-        .filter(units::Column::Id.eq(id))
-        .filter(units::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await
-        .map_err(taken_code_or)?;
-    if updated.rows_affected == 0 {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
+    let written = versioned::try_update(
+        &txn,
+        units::Entity::update_many().set(changes),
+        (units::Column::Id, id),
+        (units::Column::Version, current.version),
+    )
+    .await
+    .map_err(taken_code_or)?;
+    if !written {
+        return Err(versioned::stale());
     }
     audit::record(&txn, Some(actor.id), "unit.update", "unit", Some(id), None).await?;
     let unit = get(&txn, id).await?;
@@ -237,20 +226,16 @@ pub async fn set_active(
     actor.require(&[Role::Admin])?;
     let txn = begin_write(db).await?;
     let current = get(&txn, id).await?;
-    if version.is_some_and(|v| v != current.version) {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
-    let updated = units::Entity::update_many()
-        .col_expr(units::Column::Active, Expr::value(active))
-        .col_expr(units::Column::Version, Expr::value(current.version + 1))
-        .col_expr(units::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(units::Column::Id.eq(id))
-        .filter(units::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
+    versioned::check(version, current.version)?;
+    versioned::update(
+        &txn,
+        units::Entity::update_many()
+            .col_expr(units::Column::Active, Expr::value(active))
+            .col_expr(units::Column::UpdatedAt, Expr::value(Utc::now())),
+        (units::Column::Id, id),
+        (units::Column::Version, current.version),
+    )
+    .await?;
     let action = if active {
         "unit.activate"
     } else {

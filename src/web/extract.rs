@@ -223,6 +223,15 @@ impl FromRequestParts<crate::web::AppState> for ClientAddress {
     }
 }
 
+/// The `version` a request carries, when readable; an unreadable one is reported where the body's
+/// fields are checked.
+pub fn loose_version(value: &Option<Loose>) -> Option<i32> {
+    value
+        .as_ref()
+        .and_then(|v| v.int().ok().flatten())
+        .and_then(|v| i32::try_from(v).ok())
+}
+
 /// A value as forms and JSON send it: a JSON number or boolean, or text typed into a field.
 #[derive(Clone, Debug, Deserialize, serde::Serialize, ToSchema, PartialEq)]
 #[serde(untagged)]

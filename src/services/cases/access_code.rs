@@ -1,7 +1,6 @@
 //! The case code of DESIGN §10: issued at intake, given to cases from before codes existed when the
 //! app starts, and issued anew by the coordination centre (the old code stops working; audited).
 
-use chrono::Utc;
 use entity::cases;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
@@ -75,17 +74,12 @@ pub async fn reissue(
     if version != case.version {
         return Err(AppError::Conflict(Message::key("err-stale-version")));
     }
-    let updated = cases::Entity::update_many()
-        .col_expr(cases::Column::AccessCode, Expr::value(new_code()))
-        .col_expr(cases::Column::Version, Expr::value(case.version + 1))
-        .col_expr(cases::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(cases::Column::Id.eq(id))
-        .filter(cases::Column::Version.eq(case.version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
+    super::pipeline::update_case(
+        &txn,
+        &case,
+        cases::Entity::update_many().col_expr(cases::Column::AccessCode, Expr::value(new_code())),
+    )
+    .await?;
     audit::record(
         &txn,
         Some(user.id),

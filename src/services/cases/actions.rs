@@ -1,6 +1,8 @@
-//! The workflow actions of DESIGN §3 on one case: checked in the order the API promises (out of
-//! scope 404, role 403, stale version 409, parameters and transition 422), then applied with the
-//! case row, its side rows and its event in one transaction.
+//! The workflow actions of DESIGN §3 on one case, through the case pipeline
+//! ([`super::pipeline`]): checked in the order the API promises (out of scope 404, role 403, stale
+//! version 409, parameters and transition 422), the team and unit rules asked of `domain::team`,
+//! then applied with the case row, its side rows, its event and its notifications in one
+//! transaction, answering with the case as it now stands.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -12,14 +14,14 @@ use sea_orm::{
 };
 use serde_json::{json, Value};
 
-use super::{
-    active_team, actor_facts, case_facts, find_visible, grade_of, lead_of, record_event, refusal,
-    NewEvent,
-};
+use super::pipeline::{self, team_refusal, Command};
+use super::view::CaseOut;
+use super::{grade_of, record_event, refusal, NewEvent};
 use crate::db::begin_write;
 use crate::domain::case_terms::{Grade, TeamRole};
-use crate::domain::clocks;
-use crate::domain::workflow::{decide, Action, Outcome, Refusal, Status};
+use crate::domain::clocks::{self, Calendar};
+use crate::domain::team::{self, TeamChange, UnitFacts};
+use crate::domain::workflow::{Action, Outcome, Status};
 use crate::error::{AppError, Message};
 use crate::services::auth::CurrentUser;
 use crate::services::calendar;
@@ -65,8 +67,29 @@ pub enum Params {
     },
 }
 
-/// One action as requested. `params` holds the parameter errors, if any, so that they are
-/// reported only after the scope, role and version checks.
+/// The parameters of an action with its common fields, once checked.
+#[derive(Clone, Debug)]
+pub struct ActionParams {
+    pub params: Params,
+    /// When it really happened (records entered after the fact); default now.
+    pub at: Option<DateTime<Utc>>,
+    pub note: Option<String>,
+}
+
+/// An action as requested, read by [`run`] step by step (see [`Command`]): the action and, for a
+/// `close`, its outcome are needed for the role check, before anything else is read.
+pub trait ActionCommand: Command<Params = ActionParams> {
+    /// The action, or 422 naming `action` when it is missing or unknown (after the scope check).
+    ///
+    /// # Errors
+    /// 422.
+    fn action(&self) -> Result<Action, AppError>;
+    /// The outcome of a `close`, when readable (who may close depends on it).
+    fn outcome(&self) -> Option<Outcome>;
+}
+
+/// One action with its parameters already typed (the demo street, the CLI): a [`Command`] whose
+/// parameter errors, if any, are reported where the pipeline reads them.
 pub struct ActionRequest {
     pub action: Action,
     /// The version the user saw; missing is a 422 naming `version`, after the role check.
@@ -78,11 +101,54 @@ pub struct ActionRequest {
     pub outcome: Option<Outcome>,
 }
 
-/// Applies one action.
+impl Command for ActionRequest {
+    type Params = ActionParams;
+
+    fn version(&self) -> Option<i32> {
+        self.version
+    }
+
+    fn params(self) -> Result<ActionParams, AppError> {
+        Ok(ActionParams {
+            params: self.params?,
+            at: self.at,
+            note: self.note,
+        })
+    }
+}
+
+impl ActionCommand for ActionRequest {
+    fn action(&self) -> Result<Action, AppError> {
+        Ok(self.action)
+    }
+
+    fn outcome(&self) -> Option<Outcome> {
+        self.outcome
+    }
+}
+
+/// Applies one action and answers with the case as it now stands.
 ///
 /// # Errors
-/// 404 out of scope; 403 the role may not; 409 stale version (nothing written); 422 invalid
-/// parameters or a transition the table does not allow now, with the reason in words.
+/// 404 out of scope; 403 the role may not; 409 stale version (nothing written); 422 an unknown
+/// action, invalid parameters or a transition the table does not allow now, with the reason in
+/// words.
+pub async fn run(
+    db: &DatabaseConnection,
+    tz: Tz,
+    user: &CurrentUser,
+    case_id: i64,
+    command: impl ActionCommand,
+) -> Result<CaseOut, AppError> {
+    execute(db, tz, user, case_id, command)
+        .await
+        .map(|(_, out)| out)
+}
+
+/// [`run`] for callers that go on working with the row (the demo street).
+///
+/// # Errors
+/// As [`run`].
 pub async fn act(
     db: &DatabaseConnection,
     tz: Tz,
@@ -90,24 +156,32 @@ pub async fn act(
     case_id: i64,
     req: ActionRequest,
 ) -> Result<cases::Model, AppError> {
+    execute(db, tz, user, case_id, req)
+        .await
+        .map(|(case, _)| case)
+}
+
+async fn execute(
+    db: &DatabaseConnection,
+    tz: Tz,
+    user: &CurrentUser,
+    case_id: i64,
+    command: impl ActionCommand,
+) -> Result<(cases::Model, CaseOut), AppError> {
     let txn = begin_write(db).await?;
-    let case = find_visible(&txn, user, case_id).await?;
-    let team = active_team(&txn, case.id).await?;
-    let facts = case_facts(&txn, &case, &team).await?;
-    let actor = actor_facts(user, &case, &team);
-    let decision = decide(&facts, &actor, req.action, req.outcome);
-    if let Err(r @ Refusal::RoleMayNot(_)) = decision {
-        return Err(refusal(r));
-    }
-    let version = req
-        .version
-        .ok_or_else(|| AppError::field("version", Message::key("err-required")))?;
-    if version != case.version {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
-    let params = req.params?;
+    // 1. Scope (404), even for an unknown action.
+    let loaded = pipeline::load(&txn, user, case_id).await?;
+    let action = command.action()?;
+    // 2. Role (403).
+    let facts = loaded.facts(&txn).await?;
+    let decision = loaded.decide(&facts, action, command.outcome())?;
+    // 3. Version (409).
+    pipeline::require_version(&loaded, command.version())?;
+    // 4. Parameters and transition (422).
+    let ActionParams { params, at, note } = command.params()?;
+    let case = &loaded.case;
     let now = Utc::now();
-    let at = req.at.unwrap_or(now);
+    let at = at.unwrap_or(now);
     if at > now {
         return Err(AppError::field("at", Message::key("err-in-future")));
     }
@@ -115,97 +189,46 @@ pub async fn act(
         return Err(AppError::field("at", Message::key("err-before-receipt")));
     }
     let new_status = decision.map_err(refusal)?;
+    let members = loaded.members()?;
+    let mut calendar: Option<Calendar> = None;
 
-    let mut change = Change::new(&case, new_status);
-    let mut after: Vec<SideEffect> = Vec::new();
-    let mut event_note = req.note.clone();
+    let mut change = Change::new(case, new_status);
+    let mut after: Vec<TeamChange> = Vec::new();
+    let mut invites: Vec<i64> = Vec::new();
+    let mut event_note = note;
     match params {
         Params::Accept { lead_mediator_id } => {
             let m = active_mediator(&txn, lead_mediator_id, "lead_mediator_id").await?;
-            after.push(SideEffect::Assign {
-                mediator_id: m.id,
-                role: TeamRole::Lead,
-            });
+            after.extend(team::plan_accept(m.id));
             change.to.insert("lead_mediator_id".into(), json!(m.id));
         }
         Params::Assign { mediator_id, role } => {
             let m = active_mediator(&txn, mediator_id, "mediator_id").await?;
-            if team
-                .iter()
-                .any(|a| a.mediator_id == m.id && a.role == role.as_str())
-            {
-                return Err(AppError::field(
-                    "mediator_id",
-                    Message::key("err-already-on-team"),
-                ));
+            let plan = team::plan_assign(&members, m.id, role)
+                .map_err(|r| team_refusal("mediator_id", r))?;
+            if let Some(old) = plan.replaced_lead {
+                change.from.insert("lead_mediator_id".into(), json!(old));
             }
-            if let Some(existing) = team.iter().find(|a| a.mediator_id == m.id) {
-                if existing.role == TeamRole::Lead.as_str() {
-                    return Err(AppError::field(
-                        "mediator_id",
-                        Message::key("err-lead-needs-successor"),
-                    ));
-                }
-                after.push(SideEffect::End {
-                    assignment_id: existing.id,
-                });
-            }
-            if role == TeamRole::Lead {
-                if let Some(old) = lead_of(&team) {
-                    after.push(SideEffect::End {
-                        assignment_id: old.id,
-                    });
-                    after.push(SideEffect::Assign {
-                        mediator_id: old.mediator_id,
-                        role: TeamRole::Co,
-                    });
-                    change
-                        .from
-                        .insert("lead_mediator_id".into(), json!(old.mediator_id));
-                }
-            }
-            after.push(SideEffect::Assign {
-                mediator_id: m.id,
-                role,
-            });
+            after.extend(plan.changes);
             change.to.insert("mediator_id".into(), json!(m.id));
             change.to.insert("role".into(), json!(role.as_str()));
         }
         Params::Unassign { mediator_id } => {
-            let a = team
-                .iter()
-                .find(|a| a.mediator_id == mediator_id)
-                .ok_or_else(|| AppError::field("mediator_id", Message::key("err-not-on-team")))?;
-            if a.role == TeamRole::Lead.as_str() {
-                return Err(AppError::field(
-                    "mediator_id",
-                    Message::key("err-cannot-unassign-lead"),
-                ));
-            }
-            after.push(SideEffect::End {
-                assignment_id: a.id,
-            });
+            after.extend(
+                team::plan_unassign(&members, mediator_id)
+                    .map_err(|r| team_refusal("mediator_id", r))?,
+            );
             change.from.insert("mediator_id".into(), json!(mediator_id));
         }
         Params::Escalate { reason } => {
-            let hub_id = case.hub_id;
-            change.unit(&case, hub_id);
-            for a in &team {
-                after.push(SideEffect::End {
-                    assignment_id: a.id,
-                });
-            }
+            change.unit(case, case.hub_id);
+            after.extend(team::plan_escalate(&members));
             event_note = Some(reason);
         }
         Params::Refer { unit_id, reason } => {
-            let unit = units::Entity::find_by_id(unit_id)
-                .one(&txn)
-                .await?
-                .filter(|u| u.active && u.parent_id == Some(case.hub_id))
-                .ok_or_else(|| {
-                    AppError::field("unit_id", Message::key("err-refer-outside-street"))
-                })?;
-            change.unit(&case, unit.id);
+            let unit = unit_facts(&txn, unit_id).await?;
+            team::check_refer(case.hub_id, unit).map_err(|r| team_refusal("unit_id", r))?;
+            change.unit(case, unit_id);
             event_note = reason.or(event_note);
         }
         Params::Invite { unit_ids } => {
@@ -216,37 +239,34 @@ pub async fn act(
                 .into_iter()
                 .map(|i| i.unit_id)
                 .collect();
-            for unit_id in &unit_ids {
-                let ok = units::Entity::find_by_id(*unit_id)
-                    .one(&txn)
-                    .await?
-                    .is_some_and(|u| {
-                        u.active && (u.parent_id == Some(case.hub_id) || u.id == case.hub_id)
-                    });
-                if !ok {
-                    return Err(AppError::field(
-                        "unit_ids",
-                        Message::key("err-refer-outside-street"),
-                    ));
-                }
-                if *unit_id == case.current_unit_id || invited.contains(unit_id) {
-                    return Err(AppError::field(
-                        "unit_ids",
-                        Message::key("err-already-invited"),
-                    ));
-                }
-                after.push(SideEffect::Invite { unit_id: *unit_id });
-            }
+            let known: Vec<UnitFacts> = units::Entity::find()
+                .filter(units::Column::Id.is_in(unit_ids.iter().copied()))
+                .all(&txn)
+                .await?
+                .into_iter()
+                .map(|u| UnitFacts {
+                    id: u.id,
+                    active: u.active,
+                    parent_id: u.parent_id,
+                })
+                .collect();
+            let asked: Vec<(i64, Option<UnitFacts>)> = unit_ids
+                .iter()
+                .map(|id| (*id, known.iter().find(|u| u.id == *id).copied()))
+                .collect();
+            team::check_invite(case.hub_id, case.current_unit_id, &invited, &asked)
+                .map_err(|r| team_refusal("unit_ids", r))?;
+            invites.clone_from(&unit_ids);
             change.to.insert("invited_unit_ids".into(), json!(unit_ids));
         }
         Params::Close { outcome, reason } => {
             change.set_outcome(Some(outcome), Some(at));
             if outcome == Outcome::Resolved
-                && !grading_needs_confirmation(&case)
+                && !grading_needs_confirmation(case)
                 && !case.grade_confirmed
             {
                 // Simple and ordinary grades are confirmed by a resolved close (DESIGN §3).
-                change.confirm_grade(&case);
+                change.confirm_grade(case);
             }
             if outcome != Outcome::Resolved {
                 // The advice given with a failed or withdrawn close names the last day to apply
@@ -267,12 +287,13 @@ pub async fn act(
                 change
                     .to
                     .insert("limitation_rule".into(), json!(limitation.rule.as_str()));
+                calendar = Some(cal);
             }
             event_note = reason.or(event_note);
         }
         Params::Regrade { grade, reason } => {
             change.regrade(
-                &case,
+                case,
                 grade,
                 user.is(crate::domain::role::Role::Coordinator),
                 &reason,
@@ -285,7 +306,7 @@ pub async fn act(
                     "err-grade-already-confirmed",
                 )));
             }
-            change.confirm_grade(&case);
+            change.confirm_grade(case);
         }
         Params::Extend { days, reason } => {
             let cal = calendar::load(&txn).await?;
@@ -301,6 +322,7 @@ pub async fn act(
                 .insert("deadline_at".into(), json!(case.deadline_at));
             change.to.insert("deadline_at".into(), json!(deadline));
             change.deadline_at = Some(deadline);
+            calendar = Some(cal);
             event_note = Some(reason);
         }
         Params::Reopen { reason } => {
@@ -310,16 +332,25 @@ pub async fn act(
         }
     }
 
-    // The case row first: if someone else changed it meanwhile, nothing else is written.
-    let updated = change.write(&txn, &case).await?;
+    // 5. The case row first: if someone else changed it meanwhile, nothing else is written.
+    let updated = change.write(&txn, case).await?;
     for effect in after {
-        effect.apply(&txn, case.id, at).await?;
+        apply_team_change(&txn, case.id, effect, at).await?;
+    }
+    for unit_id in invites {
+        case_invited_units::ActiveModel {
+            case_id: Set(case.id),
+            unit_id: Set(unit_id),
+            invited_at: Set(at),
+        }
+        .insert(&txn)
+        .await?;
     }
     record_event(
         &txn,
         NewEvent {
             case_id: case.id,
-            kind: req.action.as_str(),
+            kind: action.as_str(),
             actor_user_id: Some(user.id),
             at,
             from: Some(Value::Object(change.from)),
@@ -328,22 +359,26 @@ pub async fn act(
         },
     )
     .await?;
-    crate::services::notifications::on_case_action(
-        &txn,
-        &case,
-        &updated,
-        req.action,
-        &Value::Null,
-        user,
-    )
-    .await?;
+    crate::services::notifications::on_case_action(&txn, case, &updated, action, &Value::Null, user).await?;
+    let cal = match calendar {
+        Some(cal) => cal,
+        None => calendar::load(&txn).await?,
+    };
     txn.commit().await?;
-    tracing::info!(
-        case_id = case.id,
-        action = req.action.as_str(),
-        "case action"
-    );
-    Ok(updated)
+    tracing::info!(case_id = case.id, action = action.as_str(), "case action");
+    let out = CaseOut::build(&updated, tz, &cal, Utc::now());
+    Ok((updated, out))
+}
+
+async fn unit_facts(db: &impl ConnectionTrait, id: i64) -> Result<Option<UnitFacts>, AppError> {
+    Ok(units::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(|u| UnitFacts {
+            id: u.id,
+            active: u.active,
+            parent_id: u.parent_id,
+        }))
 }
 
 fn grading_needs_confirmation(case: &cases::Model) -> bool {
@@ -438,9 +473,7 @@ impl Change {
         case: &cases::Model,
     ) -> Result<cases::Model, AppError> {
         let mut update = cases::Entity::update_many()
-            .col_expr(cases::Column::Status, Expr::value(self.status.as_str()))
-            .col_expr(cases::Column::Version, Expr::value(case.version + 1))
-            .col_expr(cases::Column::UpdatedAt, Expr::value(Utc::now()));
+            .col_expr(cases::Column::Status, Expr::value(self.status.as_str()));
         if let Some(unit_id) = self.current_unit_id {
             update = update.col_expr(cases::Column::CurrentUnitId, Expr::value(unit_id));
         }
@@ -464,65 +497,40 @@ impl Change {
         if let Some(deadline) = self.deadline_at {
             update = update.col_expr(cases::Column::DeadlineAt, Expr::value(deadline));
         }
-        let result = update
-            .filter(cases::Column::Id.eq(case.id))
-            .filter(cases::Column::Version.eq(case.version))
-            .exec(db)
+        pipeline::update_case(db, case, update).await
+    }
+}
+
+/// Writes one change of the team planned by `domain::team`, at the action's `at`.
+///
+/// # Errors
+/// Database failures.
+pub(super) async fn apply_team_change(
+    db: &impl ConnectionTrait,
+    case_id: i64,
+    change: TeamChange,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    match change {
+        TeamChange::Join { mediator_id, role } => {
+            case_assignments::ActiveModel {
+                case_id: Set(case_id),
+                mediator_id: Set(mediator_id),
+                role: Set(role.as_str().to_owned()),
+                assigned_at: Set(at),
+                ended_at: Set(None),
+                ..Default::default()
+            }
+            .insert(db)
             .await?;
-        if result.rows_affected == 0 {
-            return Err(AppError::Conflict(Message::key("err-stale-version")));
         }
-        cases::Entity::find_by_id(case.id)
-            .one(db)
-            .await?
-            .ok_or(AppError::NotFound)
-    }
-}
-
-/// Rows besides the case row that an action writes.
-enum SideEffect {
-    Assign { mediator_id: i64, role: TeamRole },
-    End { assignment_id: i64 },
-    Invite { unit_id: i64 },
-}
-
-impl SideEffect {
-    async fn apply(
-        self,
-        db: &impl ConnectionTrait,
-        case_id: i64,
-        at: DateTime<Utc>,
-    ) -> Result<(), AppError> {
-        match self {
-            SideEffect::Assign { mediator_id, role } => {
-                case_assignments::ActiveModel {
-                    case_id: Set(case_id),
-                    mediator_id: Set(mediator_id),
-                    role: Set(role.as_str().to_owned()),
-                    assigned_at: Set(at),
-                    ended_at: Set(None),
-                    ..Default::default()
-                }
-                .insert(db)
+        TeamChange::Leave { assignment_id } => {
+            case_assignments::Entity::update_many()
+                .col_expr(case_assignments::Column::EndedAt, Expr::value(Some(at)))
+                .filter(case_assignments::Column::Id.eq(assignment_id))
+                .exec(db)
                 .await?;
-            }
-            SideEffect::End { assignment_id } => {
-                case_assignments::Entity::update_many()
-                    .col_expr(case_assignments::Column::EndedAt, Expr::value(Some(at)))
-                    .filter(case_assignments::Column::Id.eq(assignment_id))
-                    .exec(db)
-                    .await?;
-            }
-            SideEffect::Invite { unit_id } => {
-                case_invited_units::ActiveModel {
-                    case_id: Set(case_id),
-                    unit_id: Set(unit_id),
-                    invited_at: Set(at),
-                }
-                .insert(db)
-                .await?;
-            }
         }
-        Ok(())
     }
+    Ok(())
 }

@@ -17,7 +17,6 @@ use sha2::{Digest, Sha256};
 use super::{active_team, actor_facts, find_visible, record_event, status_of, NewEvent};
 use crate::db::begin_write;
 use crate::domain::pii;
-use crate::domain::role::Role;
 use crate::domain::workflow::Status;
 use crate::error::{AppError, Message};
 use crate::services::auth::CurrentUser;
@@ -72,7 +71,7 @@ pub async fn store(
     let case = find_visible(db, user, case_id).await?;
     let team = active_team(db, case.id).await?;
     let actor = actor_facts(user, &case, &team);
-    if !(user.is(Role::Coordinator) || actor.is_assigned || actor.at_current_unit) {
+    if !crate::domain::team::works_the_case(&actor) {
         return Err(AppError::Forbidden(Message::key("err-role-may-not")));
     }
     if status_of(&case)? == Status::Closed {

@@ -77,10 +77,22 @@ pub async fn suggest(
     case_id: i64,
 ) -> Result<Vec<Suggestion>, AppError> {
     let case = find_visible(db, user, case_id).await?;
-    let open = open_cases_by_mediator(db).await?;
     let team = active_team(db, case.id).await?;
+    suggest_for(db, &case, &team).await
+}
+
+/// [`suggest`] for a case already read with its team.
+///
+/// # Errors
+/// Database failures.
+pub async fn suggest_for(
+    db: &impl ConnectionTrait,
+    case: &cases::Model,
+    team: &[case_assignments::Model],
+) -> Result<Vec<Suggestion>, AppError> {
+    let open = open_cases_by_mediator(db).await?;
     let on_team: HashSet<i64> = team.iter().map(|a| a.mediator_id).collect();
-    let lead_id = lead_of(&team).map(|a| a.mediator_id);
+    let lead_id = lead_of(team).map(|a| a.mediator_id);
     let mentor_of = mentorships::active_mentor_of(db).await?;
     let all = mediators::Entity::find()
         .filter(mediators::Column::Active.eq(true))
@@ -112,7 +124,7 @@ pub async fn suggest(
     let needs = CaseNeeds {
         dispute_type: DisputeType::parse(&case.dispute_type).unwrap_or(DisputeType::Other),
         unit_id: case.current_unit_id,
-        grade: grade_of(&case),
+        grade: grade_of(case),
         lead_id,
     };
     let by_id: HashMap<i64, &mediators::Model> = all.iter().map(|m| (m.id, m)).collect();

@@ -2,19 +2,25 @@
 //! rules gave it (`domain::case_edit`). One version-checked update and one `edit_details` event.
 
 use chrono::Utc;
+use chrono_tz::Tz;
 use entity::cases;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
 use serde_json::{json, Map, Value};
 
 use super::intake::risk_flags_json;
-use super::{active_team, actor_facts, find_visible, grade_of, record_event, status_of, NewEvent};
+use super::pipeline;
+use super::view::CaseOut;
+use super::{active_team, actor_facts, grade_of, record_event, status_of, NewEvent};
 use crate::db::begin_write;
 use crate::domain::case_edit::{self, CaseDetails, EditRefusal};
 use crate::domain::case_terms::{DisputeType, RiskFlag, Source};
 use crate::domain::grading;
+use crate::domain::workflow::ActorFacts;
 use crate::error::{AppError, Message};
 use crate::services::auth::CurrentUser;
+use crate::services::calendar;
+use crate::services::command::Patch;
 use crate::services::settings;
 
 /// The details of a case as stored.
@@ -59,37 +65,45 @@ pub async fn check_may_edit(
     case: &cases::Model,
 ) -> Result<(), AppError> {
     let team = active_team(db, case.id).await?;
-    match case_edit::may_edit(&actor_facts(user, case, &team), status_of(case)?) {
+    may_edit(&actor_facts(user, case, &team), case)
+}
+
+fn may_edit(actor: &ActorFacts, case: &cases::Model) -> Result<(), AppError> {
+    match case_edit::may_edit(actor, status_of(case)?) {
         Ok(()) => Ok(()),
         Err(EditRefusal::NotYours) => Err(AppError::Forbidden(Message::key("err-edit-not-yours"))),
         Err(EditRefusal::Closed) => Err(AppError::Refused(Message::key("err-edit-closed"))),
     }
 }
 
-/// Corrects the details of case `id`. Nothing changes (and no event is written) when the details
-/// are the same.
+/// Corrects the details of case `id` through the case pipeline, and answers with the case as it
+/// now stands. Nothing changes (and no event is written) when the details are the same.
 ///
 /// # Errors
-/// 404 out of scope; 403 for those who may not correct it; 409 for a stale `version`; 422 for a
-/// closed case.
+/// 404 out of scope; 422 naming each invalid field; 403 for those who may not correct it; 422 for
+/// a closed case; 409 for a stale `version`.
 pub async fn edit_details(
     db: &DatabaseConnection,
+    tz: Tz,
     user: &CurrentUser,
     id: i64,
-    new: CaseDetails,
-    version: Option<i32>,
-) -> Result<cases::Model, AppError> {
+    command: impl Patch<CaseDetails, Params = CaseDetails>,
+) -> Result<CaseOut, AppError> {
     let thresholds = settings::grading_thresholds(db).await?;
     let txn = begin_write(db).await?;
-    let case = find_visible(&txn, user, id).await?;
-    check_may_edit(&txn, user, &case).await?;
-    if version.is_some_and(|v| v != case.version) {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
-    let old = details_of(&case);
+    let loaded = pipeline::load(&txn, user, id).await?;
+    let case = &loaded.case;
+    let old = details_of(case);
+    // The new details are read first (422), then who may correct the case (403, or 422 while it
+    // is closed), then the version (409): the order this endpoint and its page answer in.
+    let seen = command.version();
+    let new = command.params(&old)?;
+    may_edit(&loaded.actor, case)?;
+    loaded.check_version(seen)?;
     let changed = case_edit::changed_fields(&old, &new);
     if changed.is_empty() {
-        return Ok(case);
+        let cal = calendar::load(&txn).await?;
+        return Ok(CaseOut::build(case, tz, &cal, Utc::now()));
     }
     let graded = grading::grade(
         &grading::GradingInput {
@@ -101,7 +115,7 @@ pub async fn edit_details(
         &thresholds,
     );
     let regraded =
-        case_edit::regrade_after_edit(case.grade_source == "auto", grade_of(&case), &graded);
+        case_edit::regrade_after_edit(case.grade_source == "auto", grade_of(case), &graded);
     let mut from = Map::new();
     let mut to = Map::new();
     for field in &changed {
@@ -134,9 +148,7 @@ pub async fn edit_details(
         .col_expr(
             cases::Column::EmploymentEndedOn,
             Expr::value(new.employment_ended_on),
-        )
-        .col_expr(cases::Column::Version, Expr::value(case.version + 1))
-        .col_expr(cases::Column::UpdatedAt, Expr::value(Utc::now()));
+        );
     if let Some(r) = &regraded {
         from.insert("grade".into(), json!(case.grade));
         to.insert("grade".into(), json!(r.grade.as_str()));
@@ -149,14 +161,7 @@ pub async fn edit_details(
             .col_expr(cases::Column::GradeReason, Expr::value(r.reason.clone()))
             .col_expr(cases::Column::GradeConfirmed, Expr::value(r.confirmed));
     }
-    let updated = update
-        .filter(cases::Column::Id.eq(id))
-        .filter(cases::Column::Version.eq(case.version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
+    let updated = pipeline::update_case(&txn, case, update).await?;
     record_event(
         &txn,
         NewEvent {
@@ -170,8 +175,8 @@ pub async fn edit_details(
         },
     )
     .await?;
-    let case = find_visible(&txn, user, id).await?;
+    let cal = calendar::load(&txn).await?;
     txn.commit().await?;
     tracing::info!(case_id = id, fields = ?changed, "case details corrected");
-    Ok(case)
+    Ok(CaseOut::build(&updated, tz, &cal, Utc::now()))
 }

@@ -13,6 +13,8 @@ pub mod follow_ups_due;
 pub mod groups;
 pub mod intake;
 pub mod list;
+pub mod page;
+pub mod pipeline;
 pub mod records;
 pub mod view;
 

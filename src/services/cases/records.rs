@@ -1,7 +1,9 @@
 //! Sessions, agreements (with instalments and judicial confirmation) and follow-up visits: what a
-//! mediator records from the first meeting to the closed file. Sessions and agreements move the case
-//! through the workflow table like any action; every record writes its event in the same
-//! transaction and bumps the case's version.
+//! mediator records from the first meeting to the closed file, each through the case pipeline
+//! ([`super::pipeline`]): scope 404, role 403, the record's fields 422, version 409, then the
+//! transition 422. Sessions and agreements move the case through the workflow table like any
+//! action; every record writes its event in the same transaction, and each answers with the
+//! record as the case page shows it.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -16,16 +18,16 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::{
-    active_team, actor_facts, case_facts, find_visible, record_event, refusal, status_of, NewEvent,
-};
+use super::pipeline::{self, Command};
+use super::view::{self, AgreementOut, FollowUpOut, InstalmentOut, SessionOut};
+use super::{record_event, refusal, status_of, NewEvent};
 use crate::db::begin_write;
 use crate::domain::agreement::{check_schedule, Instalment, ScheduleError, SessionOutcome};
 use crate::domain::clocks;
-use crate::domain::role::Role;
-use crate::domain::workflow::{decide, Action, Refusal, Status};
+use crate::domain::workflow::{Action, Status};
 use crate::error::{AppError, Message};
 use crate::services::auth::CurrentUser;
+use crate::services::calendar;
 
 #[derive(Clone, Debug)]
 pub struct SessionInput {
@@ -74,63 +76,83 @@ async fn bump(
     case: &cases::Model,
     status: Status,
 ) -> Result<cases::Model, AppError> {
-    let result = cases::Entity::update_many()
-        .col_expr(cases::Column::Status, Expr::value(status.as_str()))
-        .col_expr(cases::Column::Version, Expr::value(case.version + 1))
-        .col_expr(cases::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(cases::Column::Id.eq(case.id))
-        .filter(cases::Column::Version.eq(case.version))
-        .exec(db)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
-    cases::Entity::find_by_id(case.id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)
+    pipeline::update_case(
+        db,
+        case,
+        cases::Entity::update_many().col_expr(cases::Column::Status, Expr::value(status.as_str())),
+    )
+    .await
 }
 
-/// The workflow decision for a record, in the promised order: role (403), version (409), then the
-/// transition (422).
-async fn decide_record(
-    db: &impl ConnectionTrait,
-    user: &CurrentUser,
-    case: &cases::Model,
-    action: Action,
-    version: Option<i32>,
-) -> Result<Result<Status, Refusal>, AppError> {
-    let team = active_team(db, case.id).await?;
-    let facts = case_facts(db, case, &team).await?;
-    let decision = decide(&facts, &actor_facts(user, case, &team), action, None);
-    if let Err(r @ Refusal::RoleMayNot(_)) = decision {
-        return Err(refusal(r));
-    }
-    if version.is_some_and(|v| v != case.version) {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
-    Ok(decision)
+macro_rules! typed_command {
+    ($($input:ty),*) => {$(
+        /// Input already typed (the demo street) is its own command.
+        impl Command for $input {
+            type Params = $input;
+
+            fn version(&self) -> Option<i32> {
+                typed_version(self)
+            }
+
+            fn params(self) -> Result<$input, AppError> {
+                Ok(self)
+            }
+        }
+    )*};
 }
 
-/// The scope and role checks of a record, before its fields are read, so that the answers come in
-/// the promised order (out of scope 404, then role 403, then the fields 422): `action` is the
-/// workflow step of a session or an agreement; `None` for a follow-up visit.
-///
-/// # Errors
-/// 404, 403.
-pub async fn may_record_on(
-    db: &DatabaseConnection,
-    user: &CurrentUser,
-    case_id: i64,
-    action: Option<Action>,
-) -> Result<(), AppError> {
-    let case = find_visible(db, user, case_id).await?;
-    match action {
-        Some(action) => decide_record(db, user, &case, action, None)
-            .await
-            .map(|_| ()),
-        None => may_record(user, &case, &active_team(db, case.id).await?),
+trait Versioned {
+    fn seen_version(&self) -> Option<i32>;
+}
+
+impl Versioned for SessionInput {
+    fn seen_version(&self) -> Option<i32> {
+        self.version
     }
+}
+
+impl Versioned for AgreementInput {
+    fn seen_version(&self) -> Option<i32> {
+        self.version
+    }
+}
+
+impl Versioned for FollowUpInput {
+    fn seen_version(&self) -> Option<i32> {
+        None
+    }
+}
+
+impl Versioned for ConfirmationInput {
+    fn seen_version(&self) -> Option<i32> {
+        None
+    }
+}
+
+impl Versioned for Option<NaiveDate> {
+    fn seen_version(&self) -> Option<i32> {
+        None
+    }
+}
+
+fn typed_version(input: &impl Versioned) -> Option<i32> {
+    input.seen_version()
+}
+
+typed_command!(
+    SessionInput,
+    AgreementInput,
+    FollowUpInput,
+    ConfirmationInput,
+    Option<NaiveDate>
+);
+
+/// What a judicial-confirmation record says; what it leaves out stays as it was.
+#[derive(Clone, Debug, Default)]
+pub struct ConfirmationInput {
+    pub applied_on: Option<NaiveDate>,
+    pub received_on: Option<NaiveDate>,
+    pub note: Option<String>,
 }
 
 /// Records a session (调解笔录). The first moves an accepted case to `mediating`.
@@ -142,42 +164,41 @@ pub async fn record_session(
     db: &DatabaseConnection,
     user: &CurrentUser,
     case_id: i64,
-    input: SessionInput,
-) -> Result<case_sessions::Model, AppError> {
+    command: impl Command<Params = SessionInput>,
+) -> Result<SessionOut, AppError> {
     let txn = begin_write(db).await?;
-    let case = find_visible(&txn, user, case_id).await?;
-    let decision = decide_record(&txn, user, &case, Action::RecordSession, input.version).await?;
-    check_when("held_at", input.held_at, &case)?;
+    let loaded = pipeline::load(&txn, user, case_id).await?;
+    let facts = loaded.facts(&txn).await?;
+    let decision = loaded.decide(&facts, Action::RecordSession, None)?;
+    // A record's fields are read before its version: the order these endpoints answer in.
+    let seen = command.version();
+    let input = command.params()?;
+    loaded.check_version(seen)?;
+    let case = &loaded.case;
+    check_when("held_at", input.held_at, case)?;
     if input.next_session_at.is_some_and(|n| n <= input.held_at) {
         return Err(AppError::field(
             "next_session_at",
             Message::key("err-next-session-before"),
         ));
     }
-    if units::Entity::find_by_id(input.unit_id)
+    let unit = units::Entity::find_by_id(input.unit_id)
         .one(&txn)
         .await?
-        .is_none()
-    {
-        return Err(AppError::field(
-            "unit_id",
-            Message::key("err-unit-not-found"),
-        ));
-    }
+        .ok_or_else(|| AppError::field("unit_id", Message::key("err-unit-not-found")))?;
+    let found = mediators::Entity::find()
+        .filter(mediators::Column::Id.is_in(input.mediator_ids.iter().copied()))
+        .all(&txn)
+        .await?;
+    let mut mediator_names = Vec::with_capacity(input.mediator_ids.len());
     for id in &input.mediator_ids {
-        if mediators::Entity::find_by_id(*id)
-            .one(&txn)
-            .await?
-            .is_none()
-        {
-            return Err(AppError::field(
-                "mediator_ids",
-                Message::key("err-mediator-not-found"),
-            ));
-        }
+        let m = found.iter().find(|m| m.id == *id).ok_or_else(|| {
+            AppError::field("mediator_ids", Message::key("err-mediator-not-found"))
+        })?;
+        mediator_names.push(m.name.clone());
     }
     let status = decision.map_err(refusal)?;
-    bump(&txn, &case, status).await?;
+    bump(&txn, case, status).await?;
     let session = case_sessions::ActiveModel {
         case_id: Set(case.id),
         held_at: Set(input.held_at),
@@ -220,7 +241,18 @@ pub async fn record_session(
     )
     .await?;
     txn.commit().await?;
-    Ok(session)
+    Ok(SessionOut {
+        id: session.id,
+        held_at: session.held_at,
+        unit_id: session.unit_id,
+        unit_name: unit.name,
+        mediator_ids: input.mediator_ids,
+        mediator_names,
+        attendees: session.attendees,
+        summary: session.summary,
+        outcome: session.outcome,
+        next_session_at: session.next_session_at,
+    })
 }
 
 /// Records the signed agreement (调解协议书): the case becomes `agreed`. After a reopen, a new
@@ -234,12 +266,18 @@ pub async fn record_agreement(
     tz: Tz,
     user: &CurrentUser,
     case_id: i64,
-    input: AgreementInput,
-) -> Result<agreements::Model, AppError> {
+    command: impl Command<Params = AgreementInput>,
+) -> Result<AgreementOut, AppError> {
     let txn = begin_write(db).await?;
-    let case = find_visible(&txn, user, case_id).await?;
-    let decision = decide_record(&txn, user, &case, Action::RecordAgreement, input.version).await?;
-    check_when("signed_at", input.signed_at, &case)?;
+    let loaded = pipeline::load(&txn, user, case_id).await?;
+    let facts = loaded.facts(&txn).await?;
+    let decision = loaded.decide(&facts, Action::RecordAgreement, None)?;
+    // A record's fields are read before its version: the order these endpoints answer in.
+    let seen = command.version();
+    let input = command.params()?;
+    loaded.check_version(seen)?;
+    let case = &loaded.case;
+    check_when("signed_at", input.signed_at, case)?;
     let signed_on = clocks::local_date(input.signed_at, tz);
     check_schedule(input.amount_fen, signed_on, &input.instalments).map_err(|e| match e {
         ScheduleError::NotPositive { index } => AppError::field(
@@ -265,7 +303,7 @@ pub async fn record_agreement(
         ),
     })?;
     let status = decision.map_err(refusal)?;
-    bump(&txn, &case, status).await?;
+    bump(&txn, case, status).await?;
     let superseded = agreements::Entity::update_many()
         .col_expr(agreements::Column::Superseded, Expr::value(true))
         .filter(agreements::Column::CaseId.eq(case.id))
@@ -288,8 +326,9 @@ pub async fn record_agreement(
     }
     .insert(&txn)
     .await?;
+    let mut instalments = Vec::with_capacity(input.instalments.len());
     for (i, inst) in input.instalments.iter().enumerate() {
-        agreement_instalments::ActiveModel {
+        let row = agreement_instalments::ActiveModel {
             agreement_id: Set(agreement.id),
             seq: Set(i as i32 + 1),
             due_on: Set(inst.due_on),
@@ -299,6 +338,7 @@ pub async fn record_agreement(
         }
         .insert(&txn)
         .await?;
+        instalments.push(instalment_out(row));
     }
     record_event(
         &txn,
@@ -319,8 +359,9 @@ pub async fn record_agreement(
         },
     )
     .await?;
+    let cal = calendar::load(&txn).await?;
     txn.commit().await?;
-    Ok(agreement)
+    Ok(view::agreement_out(agreement, instalments, tz, &cal))
 }
 
 /// The agreement in force (not superseded), if any.
@@ -339,18 +380,12 @@ pub async fn current_agreement(
         .await?)
 }
 
-/// Who may write the records of a case that does not move it: the team, the unit that has it, or
-/// the coordination centre.
-fn may_record(
-    user: &CurrentUser,
-    case: &cases::Model,
-    team: &[entity::case_assignments::Model],
-) -> Result<(), AppError> {
-    let actor = actor_facts(user, case, team);
-    if user.is(Role::Coordinator) || actor.is_assigned || actor.at_current_unit {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(Message::key("err-role-may-not")))
+fn instalment_out(i: agreement_instalments::Model) -> InstalmentOut {
+    InstalmentOut {
+        seq: i.seq,
+        due_on: i.due_on,
+        amount_fen: i.amount_fen,
+        paid_on: i.paid_on,
     }
 }
 
@@ -365,12 +400,12 @@ pub async fn mark_instalment(
     user: &CurrentUser,
     case_id: i64,
     seq: i32,
-    paid_on: Option<NaiveDate>,
-) -> Result<agreement_instalments::Model, AppError> {
+    command: impl Command<Params = Option<NaiveDate>>,
+) -> Result<InstalmentOut, AppError> {
     let txn = begin_write(db).await?;
-    let case = find_visible(&txn, user, case_id).await?;
-    let team = active_team(&txn, case.id).await?;
-    may_record(user, &case, &team)?;
+    let loaded = pipeline::load(&txn, user, case_id).await?;
+    loaded.require_works_the_case()?;
+    let case = &loaded.case;
     let agreement = current_agreement(&txn, case.id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -380,6 +415,7 @@ pub async fn mark_instalment(
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
+    let paid_on = command.params()?;
     if let Some(day) = paid_on {
         if day > clocks::local_date(Utc::now(), tz) {
             return Err(AppError::field("paid_on", Message::key("err-in-future")));
@@ -408,7 +444,7 @@ pub async fn mark_instalment(
     )
     .await?;
     txn.commit().await?;
-    Ok(updated)
+    Ok(instalment_out(updated))
 }
 
 /// Records the application for, or the receipt of, judicial confirmation (人民调解法 art. 33).
@@ -420,17 +456,20 @@ pub async fn record_confirmation(
     tz: Tz,
     user: &CurrentUser,
     case_id: i64,
-    applied_on: Option<NaiveDate>,
-    received_on: Option<NaiveDate>,
-    note: Option<String>,
-) -> Result<agreements::Model, AppError> {
+    command: impl Command<Params = ConfirmationInput>,
+) -> Result<AgreementOut, AppError> {
     let txn = begin_write(db).await?;
-    let case = find_visible(&txn, user, case_id).await?;
-    let team = active_team(&txn, case.id).await?;
-    may_record(user, &case, &team)?;
+    let loaded = pipeline::load(&txn, user, case_id).await?;
+    loaded.require_works_the_case()?;
+    let case = &loaded.case;
     let agreement = current_agreement(&txn, case.id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let ConfirmationInput {
+        applied_on,
+        received_on,
+        note,
+    } = command.params()?;
     if applied_on.is_none() && received_on.is_none() && note.is_none() {
         // Nothing to record: an empty request would only add an empty line to the timeline.
         return Err(AppError::field("applied_on", Message::key("err-required")));
@@ -469,8 +508,17 @@ pub async fn record_confirmation(
         note,
     })
     .await?;
+    let instalments = agreement_instalments::Entity::find()
+        .filter(agreement_instalments::Column::AgreementId.eq(updated.id))
+        .order_by_asc(agreement_instalments::Column::Seq)
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(instalment_out)
+        .collect();
+    let cal = calendar::load(&txn).await?;
     txn.commit().await?;
-    Ok(updated)
+    Ok(view::agreement_out(updated, instalments, tz, &cal))
 }
 
 /// Records a follow-up visit (回访). A breached agreement (`fulfilled: false`) is flagged on the
@@ -483,12 +531,13 @@ pub async fn record_follow_up(
     db: &DatabaseConnection,
     user: &CurrentUser,
     case_id: i64,
-    input: FollowUpInput,
-) -> Result<follow_ups::Model, AppError> {
+    command: impl Command<Params = FollowUpInput>,
+) -> Result<FollowUpOut, AppError> {
     let txn = begin_write(db).await?;
-    let case = find_visible(&txn, user, case_id).await?;
-    let team = active_team(&txn, case.id).await?;
-    may_record(user, &case, &team)?;
+    let loaded = pipeline::load(&txn, user, case_id).await?;
+    loaded.require_works_the_case()?;
+    let input = command.params()?;
+    let case = &loaded.case;
     if !(1..=5).contains(&input.satisfaction) {
         return Err(AppError::field(
             "satisfaction",
@@ -507,7 +556,7 @@ pub async fn record_follow_up(
             Message::key("err-follow-up-before-signing"),
         ));
     }
-    if status_of(&case)? != Status::Agreed && status_of(&case)? != Status::Closed {
+    if !matches!(status_of(case)?, Status::Agreed | Status::Closed) {
         return Err(AppError::Refused(Message::key(
             "err-follow-up-needs-agreement",
         )));
@@ -539,5 +588,11 @@ pub async fn record_follow_up(
     )
     .await?;
     txn.commit().await?;
-    Ok(follow_up)
+    Ok(FollowUpOut {
+        id: follow_up.id,
+        done_at: follow_up.done_at,
+        result: follow_up.result,
+        satisfaction: follow_up.satisfaction,
+        fulfilled: follow_up.fulfilled,
+    })
 }

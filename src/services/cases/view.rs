@@ -15,7 +15,8 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::{active_team, actor_facts, case_facts, find_visible};
+use super::case_facts;
+use super::pipeline::{self, Loaded};
 use crate::domain::case_terms::DisputeType;
 use crate::domain::clocks::{self, Calendar, DeadlineState};
 use crate::domain::pii;
@@ -255,7 +256,7 @@ pub struct AttachmentOut {
     pub uploaded_at: DateTime<Utc>,
 }
 
-fn agreement_out(
+pub(super) fn agreement_out(
     a: agreements::Model,
     instalments: Vec<InstalmentOut>,
     tz: Tz,
@@ -341,22 +342,30 @@ pub async fn detail_with(
     id: i64,
     disclosure: Disclosure,
 ) -> Result<CaseDetail, AppError> {
-    let case = find_visible(db, user, id).await?;
+    let loaded = pipeline::load(db, user, id).await?;
+    detail_of(db, tz, user, loaded, disclosure).await
+}
+
+/// [`detail_with`] of a case the pipeline has loaded (in scope, with its team).
+///
+/// # Errors
+/// As [`detail_with`].
+pub(super) async fn detail_of(
+    db: &impl ConnectionTrait,
+    tz: Tz,
+    user: &CurrentUser,
+    loaded: Loaded,
+    disclosure: Disclosure,
+) -> Result<CaseDetail, AppError> {
+    let Loaded { case, team, actor } = loaded;
     let cal = calendar::load(db).await?;
-    let team = active_team(db, case.id).await?;
     let facts = case_facts(db, &case, &team).await?;
-    let actor = actor_facts(user, &case, &team);
     let all_actions = available_actions(&facts, &actor);
     let may_record_session = all_actions.contains(&Action::RecordSession);
     let may_record_agreement = all_actions.contains(&Action::RecordAgreement);
-    let may_follow_up = facts.has_agreement
-        && (user.is(crate::domain::role::Role::Coordinator)
-            || actor.is_assigned
-            || actor.at_current_unit);
-    let may_attach = facts.status != Status::Closed
-        && (user.is(crate::domain::role::Role::Coordinator)
-            || actor.is_assigned
-            || actor.at_current_unit);
+    let works_the_case = crate::domain::team::works_the_case(&actor);
+    let may_follow_up = facts.has_agreement && works_the_case;
+    let may_attach = facts.status != Status::Closed && works_the_case;
     let may_edit_details = crate::domain::case_edit::may_edit(&actor, facts.status).is_ok();
     let actions: Vec<Action> = all_actions.into_iter().filter(|a| a.is_api()).collect();
     let may_reveal = pii::may_reveal(&actor);

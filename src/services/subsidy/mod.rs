@@ -22,7 +22,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Page, PageRequest};
+use super::{paging, versioned, Page, PageRequest};
 use crate::db::begin_write;
 use crate::domain::case_terms::Grade;
 use crate::domain::clocks;
@@ -507,14 +507,18 @@ pub async fn list_periods(
 ) -> Result<Page<PeriodSummary>, AppError> {
     require_reach(actor)?;
     let query = subsidy_periods::Entity::find();
-    let total = query.clone().count(db).await?;
-    let rows = query
-        .order_by_desc(subsidy_periods::Column::StartsAt)
-        .order_by_desc(subsidy_periods::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
+    let Page {
+        items: rows, total, ..
+    } = paging::paginate(
+        db,
+        query,
+        |q| {
+            q.order_by_desc(subsidy_periods::Column::StartsAt)
+                .order_by_desc(subsidy_periods::Column::Id)
+        },
+        page,
+    )
+    .await?;
     let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
     let sums: Vec<(i64, Option<i64>, i64, i64)> = subsidy_items::Entity::find()
         .select_only()
@@ -742,16 +746,17 @@ async fn bump(
     period: &subsidy_periods::Model,
     changes: subsidy_periods::ActiveModel,
 ) -> Result<(), AppError> {
-    let mut changes = changes;
-    changes.version = Set(period.version + 1);
-    let updated = subsidy_periods::Entity::update_many()
-        .set(changes)
-        .filter(subsidy_periods::Column::Id.eq(period.id))
-        .filter(subsidy_periods::Column::Version.eq(period.version))
-        .filter(subsidy_periods::Column::Status.eq(period.status.clone()))
-        .exec(db)
-        .await?;
-    if updated.rows_affected == 0 {
+    // The status too: a period approved meanwhile is as stale as one recomputed.
+    let written = versioned::try_update(
+        db,
+        subsidy_periods::Entity::update_many()
+            .set(changes)
+            .filter(subsidy_periods::Column::Status.eq(period.status.clone())),
+        (subsidy_periods::Column::Id, period.id),
+        (subsidy_periods::Column::Version, period.version),
+    )
+    .await?;
+    if !written {
         return Err(AppError::Conflict(Message::key("subsidy-err-stale")));
     }
     Ok(())

@@ -11,12 +11,13 @@ use validator::Validate;
 
 use super::{ApiUser, ErrorBody};
 use crate::domain::agreement::{Instalment, SessionOutcome};
-use crate::domain::workflow::Action;
 use crate::error::{AppError, Message};
-use crate::services::cases::find_visible;
-use crate::services::cases::records::{self, AgreementInput, FollowUpInput, SessionInput};
-use crate::services::cases::view::{self, AgreementOut, FollowUpOut, InstalmentOut, SessionOut};
-use crate::web::extract::{optional_text, ApiJson, Checker, Loose};
+use crate::services::cases::pipeline::Command;
+use crate::services::cases::records::{
+    self, AgreementInput, ConfirmationInput, FollowUpInput, SessionInput,
+};
+use crate::services::cases::view::{AgreementOut, FollowUpOut, InstalmentOut, SessionOut};
+use crate::web::extract::{loose_version, optional_text, ApiJson, Checker, Loose};
 use crate::web::AppState;
 
 /// An RFC 3339 time, required.
@@ -220,6 +221,77 @@ pub struct ConfirmationBody {
     pub note: Option<String>,
 }
 
+/// The bodies as the case pipeline reads them: the version first, the fields once scope, role and
+/// version have passed.
+impl Command for SessionBody {
+    type Params = SessionInput;
+
+    fn version(&self) -> Option<i32> {
+        loose_version(&self.version)
+    }
+
+    fn params(self) -> Result<SessionInput, AppError> {
+        self.check()
+    }
+}
+
+impl Command for AgreementBody {
+    type Params = AgreementInput;
+
+    fn version(&self) -> Option<i32> {
+        loose_version(&self.version)
+    }
+
+    fn params(self) -> Result<AgreementInput, AppError> {
+        self.check()
+    }
+}
+
+impl Command for FollowUpBody {
+    type Params = FollowUpInput;
+
+    fn version(&self) -> Option<i32> {
+        None
+    }
+
+    fn params(self) -> Result<FollowUpInput, AppError> {
+        self.check()
+    }
+}
+
+impl Command for InstalmentPaidBody {
+    type Params = Option<NaiveDate>;
+
+    fn version(&self) -> Option<i32> {
+        None
+    }
+
+    fn params(self) -> Result<Option<NaiveDate>, AppError> {
+        let mut c = Checker::default();
+        let paid_on = c.optional_date("paid_on", &self.paid_on);
+        c.finish(paid_on)
+    }
+}
+
+impl Command for ConfirmationBody {
+    type Params = ConfirmationInput;
+
+    fn version(&self) -> Option<i32> {
+        None
+    }
+
+    fn params(self) -> Result<ConfirmationInput, AppError> {
+        let mut c = Checker::default();
+        let applied_on = c.optional_date("applied_on", &self.applied_on);
+        let received_on = c.optional_date("received_on", &self.received_on);
+        c.finish(ConfirmationInput {
+            applied_on,
+            received_on,
+            note: optional_text(&self.note),
+        })
+    }
+}
+
 /// Records a mediation session (调解笔录); the first moves an accepted case to `mediating`.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/sessions", params(("id" = i64, Path)), request_body = SessionBody,
     responses((status = 201, body = SessionOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -231,15 +303,8 @@ pub async fn create_session(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<SessionBody>,
 ) -> Result<(StatusCode, Json<SessionOut>), AppError> {
-    records::may_record_on(&state.db, &user, id, Some(Action::RecordSession)).await?;
-    let session = records::record_session(&state.db, &user, id, body.check()?).await?;
-    let detail = view::detail(&state.db, state.config.time_zone, &user, id, false).await?;
-    let out = detail
-        .sessions
-        .into_iter()
-        .find(|s| s.id == session.id)
-        .ok_or(AppError::NotFound)?;
-    Ok((StatusCode::CREATED, Json(out)))
+    let session = records::record_session(&state.db, &user, id, body).await?;
+    Ok((StatusCode::CREATED, Json(session)))
 }
 
 /// Records the signed agreement (调解协议书); the case becomes `agreed`.
@@ -253,14 +318,9 @@ pub async fn create_agreement(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<AgreementBody>,
 ) -> Result<(StatusCode, Json<AgreementOut>), AppError> {
-    records::may_record_on(&state.db, &user, id, Some(Action::RecordAgreement)).await?;
-    let tz = state.config.time_zone;
-    records::record_agreement(&state.db, tz, &user, id, body.check()?).await?;
-    let detail = view::detail(&state.db, tz, &user, id, false).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(detail.agreement.ok_or(AppError::NotFound)?),
-    ))
+    let agreement =
+        records::record_agreement(&state.db, state.config.time_zone, &user, id, body).await?;
+    Ok((StatusCode::CREATED, Json(agreement)))
 }
 
 /// Marks instalment `seq` (from 1) of the agreement in force paid on `paid_on`, or unpaid.
@@ -273,18 +333,9 @@ pub async fn mark_instalment(
     Path((id, seq)): Path<(i64, i32)>,
     ApiJson(body): ApiJson<InstalmentPaidBody>,
 ) -> Result<Json<InstalmentOut>, AppError> {
-    find_visible(&state.db, &user, id).await?;
-    let mut c = Checker::default();
-    let paid_on: Option<NaiveDate> = c.optional_date("paid_on", &body.paid_on);
-    c.finish(())?;
-    let i = records::mark_instalment(&state.db, state.config.time_zone, &user, id, seq, paid_on)
-        .await?;
-    Ok(Json(InstalmentOut {
-        seq: i.seq,
-        due_on: i.due_on,
-        amount_fen: i.amount_fen,
-        paid_on: i.paid_on,
-    }))
+    Ok(Json(
+        records::mark_instalment(&state.db, state.config.time_zone, &user, id, seq, body).await?,
+    ))
 }
 
 /// Records the application for, or receipt of, judicial confirmation of the agreement.
@@ -296,24 +347,9 @@ pub async fn record_confirmation(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<ConfirmationBody>,
 ) -> Result<Json<AgreementOut>, AppError> {
-    find_visible(&state.db, &user, id).await?;
-    let mut c = Checker::default();
-    let applied_on = c.optional_date("applied_on", &body.applied_on);
-    let received_on = c.optional_date("received_on", &body.received_on);
-    c.finish(())?;
-    let tz = state.config.time_zone;
-    records::record_confirmation(
-        &state.db,
-        tz,
-        &user,
-        id,
-        applied_on,
-        received_on,
-        optional_text(&body.note),
-    )
-    .await?;
-    let detail = view::detail(&state.db, tz, &user, id, false).await?;
-    Ok(Json(detail.agreement.ok_or(AppError::NotFound)?))
+    Ok(Json(
+        records::record_confirmation(&state.db, state.config.time_zone, &user, id, body).await?,
+    ))
 }
 
 /// Records a follow-up visit (回访).
@@ -326,16 +362,6 @@ pub async fn create_follow_up(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<FollowUpBody>,
 ) -> Result<(StatusCode, Json<FollowUpOut>), AppError> {
-    records::may_record_on(&state.db, &user, id, None).await?;
-    let f = records::record_follow_up(&state.db, &user, id, body.check()?).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(FollowUpOut {
-            id: f.id,
-            done_at: f.done_at,
-            result: f.result,
-            satisfaction: f.satisfaction,
-            fulfilled: f.fulfilled,
-        }),
-    ))
+    let follow_up = records::record_follow_up(&state.db, &user, id, body).await?;
+    Ok((StatusCode::CREATED, Json(follow_up)))
 }

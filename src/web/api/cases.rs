@@ -15,15 +15,16 @@ use crate::domain::case_terms::{
 };
 use crate::domain::workflow::{Action, Outcome, Status};
 use crate::error::{AppError, Message};
-use crate::services::cases::actions::{self, ActionRequest, Params};
+use crate::services::cases::actions::{self, ActionCommand, ActionParams, Params};
 use crate::services::cases::candidates::{self, Suggestion};
 use crate::services::cases::edit;
-use crate::services::cases::find_visible;
 use crate::services::cases::intake::{self, IntakeInput, PartyInput};
 use crate::services::cases::list::{self as case_list, CaseFilter};
+use crate::services::cases::pipeline::Command;
 use crate::services::cases::view::{self, CaseDetail, CaseOut};
+use crate::services::command::Patch;
 use crate::services::PageRequest;
-use crate::web::extract::{optional_text, ApiJson, ApiQuery, Checker, Loose};
+use crate::web::extract::{loose_version, optional_text, ApiJson, ApiQuery, Checker, Loose};
 use crate::web::AppState;
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, Validate, ToSchema)]
@@ -315,25 +316,6 @@ impl ActionBody {
             .ok_or_else(|| AppError::field("action", Message::key("err-unknown-action")))
     }
 
-    pub fn request(&self, action: Action) -> ActionRequest {
-        let mut pre = Checker::default();
-        let version = pre.optional_int("version", &self.version).map(|v| v as i32);
-        let outcome = self.outcome.as_deref().and_then(Outcome::parse);
-        ActionRequest {
-            action,
-            version: if pre.errors.is_empty() { version } else { None },
-            // A malformed `at` is reported by `params`; here it is simply absent.
-            at: self
-                .at
-                .as_deref()
-                .and_then(|s| DateTime::parse_from_rfc3339(s.trim()).ok())
-                .map(|t| t.with_timezone(&Utc)),
-            note: optional_text(&self.note),
-            params: self.params(action),
-            outcome,
-        }
-    }
-
     fn params(&self, action: Action) -> Result<Params, AppError> {
         let mut c = Checker::default();
         let reason = optional_text(&self.reason);
@@ -422,6 +404,58 @@ impl ActionBody {
             }
         };
         c.finish(params)
+    }
+}
+
+/// `PATCH /cases/{id}` as the case pipeline reads it: what the patch leaves out keeps its value.
+impl Patch<CaseDetails> for CaseDetailsBody {
+    type Params = CaseDetails;
+
+    fn version(&self) -> Option<i32> {
+        loose_version(&self.version)
+    }
+
+    fn params(self, current: &CaseDetails) -> Result<CaseDetails, AppError> {
+        // The version of the base is never read: the overlay keeps the patch's own.
+        let (details, _) = CaseDetailsBody::from_details(current, 0)
+            .overlay(self)
+            .check()?;
+        Ok(details)
+    }
+}
+
+/// The body as the case pipeline reads it: the action and a close's outcome for the role check,
+/// then the version, then the parameters.
+impl Command for ActionBody {
+    type Params = ActionParams;
+
+    fn version(&self) -> Option<i32> {
+        loose_version(&self.version)
+    }
+
+    fn params(self) -> Result<ActionParams, AppError> {
+        let action = self.action()?;
+        let params = ActionBody::params(&self, action)?;
+        Ok(ActionParams {
+            params,
+            // A malformed `at` was reported by `params`.
+            at: self
+                .at
+                .as_deref()
+                .and_then(|s| DateTime::parse_from_rfc3339(s.trim()).ok())
+                .map(|t| t.with_timezone(&Utc)),
+            note: optional_text(&self.note),
+        })
+    }
+}
+
+impl ActionCommand for ActionBody {
+    fn action(&self) -> Result<Action, AppError> {
+        ActionBody::action(self)
+    }
+
+    fn outcome(&self) -> Option<Outcome> {
+        self.outcome.as_deref().and_then(Outcome::parse)
     }
 }
 
@@ -607,15 +641,9 @@ pub async fn update(
     Path(id): Path<i64>,
     ApiJson(patch): ApiJson<CaseDetailsBody>,
 ) -> Result<Json<CaseOut>, AppError> {
-    let tz = state.config.time_zone;
-    let current = find_visible(&state.db, &user, id).await?;
-    let (details, version) =
-        CaseDetailsBody::from_details(&edit::details_of(&current), current.version)
-            .overlay(patch)
-            .check()?;
-    let case = edit::edit_details(&state.db, &user, id, details, version).await?;
-    let cal = crate::services::calendar::load(&state.db).await?;
-    Ok(Json(CaseOut::build(&case, tz, &cal, Utc::now())))
+    Ok(Json(
+        edit::edit_details(&state.db, state.config.time_zone, &user, id, patch).await?,
+    ))
 }
 
 /// Takes a workflow action. Checks in this order: out of scope 404, role 403, stale version 409,
@@ -630,18 +658,9 @@ pub async fn act(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<ActionBody>,
 ) -> Result<Json<CaseOut>, AppError> {
-    let action = match body.action() {
-        Ok(a) => a,
-        Err(e) => {
-            // Out of scope answers first, even for an unknown action.
-            find_visible(&state.db, &user, id).await?;
-            return Err(e);
-        }
-    };
-    let tz = state.config.time_zone;
-    let case = actions::act(&state.db, tz, &user, id, body.request(action)).await?;
-    let cal = crate::services::calendar::load(&state.db).await?;
-    Ok(Json(CaseOut::build(&case, tz, &cal, Utc::now())))
+    Ok(Json(
+        actions::run(&state.db, state.config.time_zone, &user, id, body).await?,
+    ))
 }
 
 /// The mediators to suggest for this case, best first, with the reasons (specialty, same unit,

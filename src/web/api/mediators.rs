@@ -15,10 +15,11 @@ use crate::domain::network::{Background, Employment};
 use crate::domain::pii;
 use crate::error::{AppError, Message};
 use crate::services::auth::CurrentUser;
+use crate::services::command::Patch;
 use crate::services::mediator_record::{self, RecordOut};
 use crate::services::mediators::{self, MediatorFilter, MediatorInput, EDITORS};
 use crate::services::PageRequest;
-use crate::web::extract::{optional_text, ApiJson, ApiQuery, Checker, Loose};
+use crate::web::extract::{loose_version, optional_text, ApiJson, ApiQuery, Checker, Loose};
 use crate::web::AppState;
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, Validate, ToSchema)]
@@ -217,6 +218,38 @@ impl MediatorOut {
     }
 }
 
+/// `PATCH /mediators/{id}`: what the patch leaves out keeps its value.
+impl Patch<mediator_model::Model> for MediatorBody {
+    type Params = MediatorInput;
+
+    fn version(&self) -> Option<i32> {
+        loose_version(&self.version)
+    }
+
+    fn params(self, current: &mediator_model::Model) -> Result<MediatorInput, AppError> {
+        let (input, _) = MediatorBody::from_model(current)
+            .overlay(self)
+            .check(current.active)?;
+        Ok(input)
+    }
+}
+
+/// The mediator form of the pages: every field as sent.
+pub struct MediatorForm(pub MediatorBody);
+
+impl Patch<mediator_model::Model> for MediatorForm {
+    type Params = MediatorInput;
+
+    fn version(&self) -> Option<i32> {
+        loose_version(&self.0.version)
+    }
+
+    fn params(self, current: &mediator_model::Model) -> Result<MediatorInput, AppError> {
+        let (input, _) = self.0.check(current.active)?;
+        Ok(input)
+    }
+}
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct MediatorQuery {
     pub unit_id: Option<i64>,
@@ -306,11 +339,6 @@ pub async fn update(
     Path(id): Path<i64>,
     ApiJson(patch): ApiJson<MediatorBody>,
 ) -> Result<Json<MediatorOut>, AppError> {
-    let current = mediators::get(&state.db, id).await?;
-    user.require(&EDITORS)?;
-    let (input, version) = MediatorBody::from_model(&current)
-        .overlay(patch)
-        .check(current.active)?;
-    let mediator = mediators::update(&state.db, &user, id, input, version).await?;
+    let mediator = mediators::update(&state.db, &user, id, patch).await?;
     Ok(Json(MediatorOut::for_user(mediator, &user)))
 }

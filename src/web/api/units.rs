@@ -12,9 +12,10 @@ use validator::Validate;
 use super::{ApiUser, ErrorBody, ListOut};
 use crate::domain::network::{Department, UnitKind};
 use crate::error::{AppError, Message};
+use crate::services::command::Patch;
 use crate::services::units::{self, UnitFilter, UnitInput};
 use crate::services::PageRequest;
-use crate::web::extract::{optional_text, ApiJson, ApiQuery, Checker, Loose};
+use crate::web::extract::{loose_version, optional_text, ApiJson, ApiQuery, Checker, Loose};
 use crate::web::AppState;
 
 /// A unit as sent by a form or a JSON client. Every field is optional here so that a missing one
@@ -150,6 +151,38 @@ impl From<unit_model::Model> for UnitOut {
     }
 }
 
+/// `PATCH /units/{id}`: what the patch leaves out keeps its value.
+impl Patch<unit_model::Model> for UnitBody {
+    type Params = UnitInput;
+
+    fn version(&self) -> Option<i32> {
+        loose_version(&self.version)
+    }
+
+    fn params(self, current: &unit_model::Model) -> Result<UnitInput, AppError> {
+        let (input, _) = UnitBody::from_model(current)
+            .overlay(self)
+            .check(current.active)?;
+        Ok(input)
+    }
+}
+
+/// The unit form of the pages: every field as sent.
+pub struct UnitForm(pub UnitBody);
+
+impl Patch<unit_model::Model> for UnitForm {
+    type Params = UnitInput;
+
+    fn version(&self) -> Option<i32> {
+        loose_version(&self.0.version)
+    }
+
+    fn params(self, current: &unit_model::Model) -> Result<UnitInput, AppError> {
+        let (input, _) = self.0.check(current.active)?;
+        Ok(input)
+    }
+}
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct UnitQuery {
     pub kind: Option<String>,
@@ -230,11 +263,7 @@ pub async fn update(
     Path(id): Path<i64>,
     ApiJson(patch): ApiJson<UnitBody>,
 ) -> Result<Json<UnitOut>, AppError> {
-    let current = units::get(&state.db, id).await?;
-    user.require(&[crate::domain::role::Role::Admin])?;
-    let (input, version) = UnitBody::from_model(&current)
-        .overlay(patch)
-        .check(current.active)?;
-    let unit = units::update(&state.db, &user, id, input, version).await?;
-    Ok(Json(unit.into()))
+    Ok(Json(
+        units::update(&state.db, &user, id, patch).await?.into(),
+    ))
 }

@@ -10,6 +10,7 @@ use chrono::{Datelike, Utc};
 use entity::calendar_days;
 use serde::{Deserialize, Serialize};
 
+use super::submit;
 use crate::domain::clocks::{self, DayKind};
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
@@ -184,12 +185,10 @@ pub async fn create(
         }
         Err(e) => Err(e),
     };
-    match result {
-        Ok(row) => Ok(
-            Redirect::to(&format!("/calendar?year={}&notice=added", row.day.year()))
-                .into_response(),
-        ),
-        Err(AppError::Invalid(errors)) => {
+    submit::fields(
+        result,
+        |row| format!("/calendar?year={}&notice=added", row.day.year()),
+        async |errors| {
             let typed_year = body
                 .date
                 .as_deref()
@@ -203,9 +202,9 @@ pub async fn create(
             };
             let layout = Layout::new(&session, lang, "/calendar");
             index_page(&state, layout, lang, view, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Err(other) => Err(other),
-    }
+        },
+    )
+    .await
 }
 
 #[tracing::instrument(skip_all, fields(date = %date))]

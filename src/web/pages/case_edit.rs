@@ -4,15 +4,19 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
+use super::submit;
+use crate::domain::case_edit::CaseDetails;
 use crate::domain::case_terms::{DisputeType, RiskFlag, Source};
 use crate::domain::money::{format_yuan, parse_yuan};
 use crate::error::{AppError, FieldErrors, Message};
 use crate::i18n::Lang;
-use crate::services::cases::{edit, find_visible};
-use crate::web::extract::{Loose, PageForm};
+use crate::services::cases::edit;
+use crate::services::cases::find_visible;
+use crate::services::command::Patch;
+use crate::web::extract::{loose_version, Loose, PageForm};
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
 use crate::web::session::{PageUser, SessionInfo};
 use crate::web::shapes::CaseDetailsBody;
@@ -169,6 +173,25 @@ pub async fn edit(
     .await
 }
 
+/// The whole form as sent: every field replaces the stored one (empty dates clear them).
+struct WholeForm {
+    version: Option<i32>,
+    body: Result<CaseDetailsBody, FieldErrors>,
+}
+
+impl Patch<CaseDetails> for WholeForm {
+    type Params = CaseDetails;
+
+    fn version(&self) -> Option<i32> {
+        self.version
+    }
+
+    fn params(self, _current: &CaseDetails) -> Result<CaseDetails, AppError> {
+        let (details, _) = self.body.map_err(AppError::Invalid)?.check()?;
+        Ok(details)
+    }
+}
+
 #[tracing::instrument(skip_all, fields(case_id = id))]
 pub async fn update(
     State(state): State<AppState>,
@@ -177,24 +200,28 @@ pub async fn update(
     Path(id): Path<i64>,
     PageForm(form): PageForm<EditForm>,
 ) -> Result<Response, AppError> {
-    let result = match form.to_body() {
-        Ok(body) => match body.check() {
-            Ok((details, version)) => {
-                edit::edit_details(&state.db, &session.user, id, details, version).await
-            }
-            Err(e) => Err(e),
+    let command = WholeForm {
+        version: loose_version(&form.version.clone().map(Loose::Text)),
+        body: form.to_body(),
+    };
+    let tz = state.config.time_zone;
+    let result = edit::edit_details(&state.db, tz, &session.user, id, command).await;
+    submit::refusable(
+        result,
+        |_| format!("/cases/{id}?notice=saved"),
+        async |e| {
+            let (errors, refusal, status) = match e {
+                AppError::Invalid(fields) => (fields, None, StatusCode::UNPROCESSABLE_ENTITY),
+                e @ (AppError::Refused(_) | AppError::Conflict(_)) => (
+                    FieldErrors::new(),
+                    Some(crate::i18n::message(lang, &e.message())),
+                    e.status(),
+                ),
+                // Whoever may not correct the case gets the error page, as on the form's GET.
+                other => return Err(other),
+            };
+            edit_page(&state, &session, lang, id, form, &errors, refusal, status).await
         },
-        Err(fields) => Err(AppError::Invalid(fields)),
-    };
-    let (errors, refusal, status) = match result {
-        Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}?notice=saved")).into_response()),
-        Err(AppError::Invalid(fields)) => (fields, None, StatusCode::UNPROCESSABLE_ENTITY),
-        Err(e @ (AppError::Refused(_) | AppError::Conflict(_))) => (
-            FieldErrors::new(),
-            Some(crate::i18n::message(lang, &e.message())),
-            e.status(),
-        ),
-        Err(other) => return Err(other),
-    };
-    edit_page(&state, &session, lang, id, form, &errors, refusal, status).await
+    )
+    .await
 }

@@ -3,39 +3,38 @@
 //! case page with the reason in its section; nothing is written.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::cases::{local_day, local_input_to_rfc3339, show_page};
+use super::submit;
 use crate::domain::money;
 use crate::error::{AppError, Message};
 use crate::i18n::Lang;
-use crate::services::cases::find_visible;
 use crate::services::cases::records;
 use crate::services::cases::view::{self, CaseDetail};
-use crate::web::extract::{Checker, Loose, PageForm};
+use crate::services::command::Prechecked;
+use crate::web::extract::{loose_version, Checker, Loose, PageForm};
 use crate::web::render::{self, Layout};
 use crate::web::session::PageUser;
-use crate::web::shapes::{AgreementBody, FollowUpBody, InstalmentBody, SessionBody};
+use crate::web::shapes::{
+    AgreementBody, ConfirmationBody, FollowUpBody, InstalmentBody, InstalmentPaidBody, SessionBody,
+};
 use crate::web::AppState;
 
 /// After a record: back to the case, or the case page again with the reason in `section`.
-async fn answer(
+async fn answer<T>(
     state: &AppState,
     session: &crate::web::session::SessionInfo,
     lang: Lang,
     id: i64,
     section: &str,
-    result: Result<(), AppError>,
+    result: Result<T, AppError>,
 ) -> Result<Response, AppError> {
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}?notice=saved")).into_response()),
-        Err(
-            e @ (AppError::Invalid(_)
-            | AppError::Refused(_)
-            | AppError::Forbidden(_)
-            | AppError::Conflict(_)),
-        ) => {
+    submit::refusable(
+        result,
+        |_| format!("/cases/{id}?notice=saved"),
+        async |e| {
             show_page(
                 state,
                 session,
@@ -46,9 +45,9 @@ async fn answer(
                 Some((section.to_owned(), e)),
             )
             .await
-        }
-        Err(other) => Err(other),
-    }
+        },
+    )
+    .await
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -72,7 +71,6 @@ pub async fn create_session(
     Path(id): Path<i64>,
     PageForm(form): PageForm<SessionForm>,
 ) -> Result<Response, AppError> {
-    find_visible(&state.db, &session.user, id).await?;
     let tz = state.config.time_zone;
     let body = SessionBody {
         held_at: local_input_to_rfc3339(&form.held_at, tz),
@@ -84,12 +82,7 @@ pub async fn create_session(
         next_session_at: local_input_to_rfc3339(&form.next_session_at, tz),
         version: form.version.clone().map(Loose::Text),
     };
-    let result = match body.check() {
-        Ok(input) => records::record_session(&state.db, &session.user, id, input)
-            .await
-            .map(|_| ()),
-        Err(e) => Err(e),
-    };
+    let result = records::record_session(&state.db, &session.user, id, body).await;
     answer(&state, &session, lang, id, "session", result).await
 }
 
@@ -127,7 +120,6 @@ pub async fn create_agreement(
     Path(id): Path<i64>,
     PageForm(form): PageForm<AgreementForm>,
 ) -> Result<Response, AppError> {
-    find_visible(&state.db, &session.user, id).await?;
     let tz = state.config.time_zone;
     let mut c = Checker::default();
     let amount = form
@@ -150,24 +142,20 @@ pub async fn create_agreement(
             amount_fen: yuan_field(&mut c, &format!("instalments[{i}].amount_fen"), yuan),
         });
     }
-    let result = if let Err(e) = c.finish(()) {
-        Err(e)
-    } else {
-        let body = AgreementBody {
-            signed_at: local_input_to_rfc3339(&form.signed_at, tz),
-            matters: form.matters.clone(),
-            terms: form.terms.clone(),
-            amount_fen: amount,
-            instalments: Some(instalments),
-            version: form.version.clone().map(Loose::Text),
-        };
-        match body.check() {
-            Ok(input) => records::record_agreement(&state.db, tz, &session.user, id, input)
-                .await
-                .map(|_| ()),
-            Err(e) => Err(e),
-        }
+    let version = loose_version(&form.version.clone().map(Loose::Text));
+    let body = c.finish(()).map(|()| AgreementBody {
+        signed_at: local_input_to_rfc3339(&form.signed_at, tz),
+        matters: form.matters.clone(),
+        terms: form.terms.clone(),
+        amount_fen: amount,
+        instalments: Some(instalments),
+        version: form.version.clone().map(Loose::Text),
+    });
+    let command = Prechecked {
+        version,
+        command: body,
     };
+    let result = records::record_agreement(&state.db, tz, &session.user, id, command).await;
     answer(&state, &session, lang, id, "agreement", result).await
 }
 
@@ -183,22 +171,11 @@ pub async fn mark_instalment(
     Path((id, seq)): Path<(i64, i32)>,
     PageForm(form): PageForm<PaidForm>,
 ) -> Result<Response, AppError> {
-    find_visible(&state.db, &session.user, id).await?;
-    let mut c = Checker::default();
-    let paid_on = c.optional_date("paid_on", &form.paid_on);
-    let result = match c.finish(paid_on) {
-        Ok(paid_on) => records::mark_instalment(
-            &state.db,
-            state.config.time_zone,
-            &session.user,
-            id,
-            seq,
-            paid_on,
-        )
-        .await
-        .map(|_| ()),
-        Err(e) => Err(e),
+    let body = InstalmentPaidBody {
+        paid_on: form.paid_on,
     };
+    let tz = state.config.time_zone;
+    let result = records::mark_instalment(&state.db, tz, &session.user, id, seq, body).await;
     answer(&state, &session, lang, id, "agreement", result).await
 }
 
@@ -216,25 +193,13 @@ pub async fn record_confirmation(
     Path(id): Path<i64>,
     PageForm(form): PageForm<ConfirmationForm>,
 ) -> Result<Response, AppError> {
-    find_visible(&state.db, &session.user, id).await?;
-    let mut c = Checker::default();
-    let applied_on = c.optional_date("applied_on", &form.applied_on);
-    let received_on = c.optional_date("received_on", &form.received_on);
-    let note = crate::web::extract::optional_text(&form.note);
-    let result = match c.finish(()) {
-        Ok(()) => records::record_confirmation(
-            &state.db,
-            state.config.time_zone,
-            &session.user,
-            id,
-            applied_on,
-            received_on,
-            note,
-        )
-        .await
-        .map(|_| ()),
-        Err(e) => Err(e),
+    let body = ConfirmationBody {
+        applied_on: form.applied_on,
+        received_on: form.received_on,
+        note: form.note,
     };
+    let tz = state.config.time_zone;
+    let result = records::record_confirmation(&state.db, tz, &session.user, id, body).await;
     answer(&state, &session, lang, id, "agreement", result).await
 }
 
@@ -254,19 +219,13 @@ pub async fn create_follow_up(
     Path(id): Path<i64>,
     PageForm(form): PageForm<FollowUpForm>,
 ) -> Result<Response, AppError> {
-    find_visible(&state.db, &session.user, id).await?;
     let body = FollowUpBody {
         done_at: local_input_to_rfc3339(&form.done_at, state.config.time_zone),
         result: form.result.clone(),
         satisfaction: form.satisfaction.clone().map(Loose::Text),
         fulfilled: form.fulfilled.clone().map(Loose::Text),
     };
-    let result = match body.check() {
-        Ok(input) => records::record_follow_up(&state.db, &session.user, id, input)
-            .await
-            .map(|_| ()),
-        Err(e) => Err(e),
-    };
+    let result = records::record_follow_up(&state.db, &session.user, id, body).await;
     answer(&state, &session, lang, id, "follow_up", result).await
 }
 

@@ -10,17 +10,19 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use super::submit;
 use super::Pager;
 use crate::domain::case_terms::{DisputeType, Grade, PartyKind, RiskFlag, Source, TeamRole};
 use crate::domain::role::Role;
 use crate::domain::workflow::{Outcome, Status};
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::{self, Lang};
+use crate::services::cases::actions;
 use crate::services::cases::intake::{self, INTAKE_ROLES};
 use crate::services::cases::list::{self as case_list, CaseFilter};
-use crate::services::cases::view::{self, CaseDetail, CaseOut};
-use crate::services::cases::{actions, candidates, find_visible};
-use crate::services::{mediators as mediator_service, units as unit_service, PageRequest};
+use crate::services::cases::page::{self as case_page, CasePage};
+use crate::services::cases::view::{CaseDetail, CaseOut};
+use crate::services::{units as unit_service, PageRequest};
 use crate::web::extract::{Loose, PageForm};
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
 use crate::web::session::{PageUser, SessionInfo};
@@ -724,13 +726,13 @@ pub async fn show_page(
     refused: Option<(String, AppError)>,
 ) -> Result<Response, AppError> {
     let tz = state.config.time_zone;
-    let case = view::detail(&state.db, tz, &session.user, id, reveal).await?;
-    let units = unit_names(state).await?;
-    let all_mediators = mediator_service::all_active(&state.db).await?;
-    let mediator_names: BTreeMap<i64, String> = all_mediators
-        .iter()
-        .map(|m| (m.id, m.name.clone()))
-        .collect();
+    let CasePage {
+        detail: case,
+        unit_names: units,
+        mediator_names,
+        referral_units,
+        suggestions,
+    } = case_page::case_page(&state.db, tz, &session.user, id, reveal).await?;
     let team = case
         .assignments
         .iter()
@@ -755,29 +757,13 @@ pub async fn show_page(
             note: e.note.clone(),
         })
         .collect();
-    let hub_id = crate::services::cases::hub_of(&state.db, case.case.current_unit_id, "unit_id")
-        .await
-        .map(|(_, h)| h.id)
-        .ok();
-    let unit_choices = unit_service::all_active(&state.db)
-        .await?
+    let unit_choices = referral_units
         .into_iter()
-        .filter(|u| u.parent_id.is_some() && u.parent_id == hub_id)
-        .map(|u| Choice {
-            value: u.id.to_string(),
-            label: u.name,
+        .map(|(id, name)| Choice {
+            value: id.to_string(),
+            label: name,
         })
         .collect();
-    // The pickers of accept and assign offer the ranked suggestions, each with its reasons.
-    let picking = case
-        .available_actions
-        .iter()
-        .any(|a| a == "accept" || a == "assign");
-    let suggestions = if picking {
-        candidates::suggest(&state.db, &session.user, id).await?
-    } else {
-        Vec::new()
-    };
     // For complex and major cases: apprentices whose mentor is on the team, to learn on the case.
     let apprentice_hints: Vec<Choice> = suggestions
         .iter()
@@ -914,31 +900,15 @@ pub async fn act(
     Path(id): Path<i64>,
     PageForm(mut body): PageForm<ActionBody>,
 ) -> Result<Response, AppError> {
-    find_visible(&state.db, &session.user, id).await?;
+    let tz = state.config.time_zone;
     // The form's optional "when it really happened" is local time; the API wants RFC 3339.
-    body.at = local_input_to_rfc3339(&body.at, state.config.time_zone);
+    body.at = local_input_to_rfc3339(&body.at, tz);
     let action_name = body.action.clone().unwrap_or_default();
-    let result = match body.action() {
-        Ok(action) => {
-            actions::act(
-                &state.db,
-                state.config.time_zone,
-                &session.user,
-                id,
-                body.request(action),
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}?notice=saved")).into_response()),
-        Err(
-            e @ (AppError::Invalid(_)
-            | AppError::Refused(_)
-            | AppError::Forbidden(_)
-            | AppError::Conflict(_)),
-        ) => {
+    let result = actions::run(&state.db, tz, &session.user, id, body).await;
+    submit::refusable(
+        result,
+        |_| format!("/cases/{id}?notice=saved"),
+        async |e| {
             show_page(
                 &state,
                 &session,
@@ -949,7 +919,7 @@ pub async fn act(
                 Some((action_name, e)),
             )
             .await
-        }
-        Err(other) => Err(other),
-    }
+        },
+    )
+    .await
 }

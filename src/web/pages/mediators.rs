@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
+use super::submit;
 use super::units::ActiveForm;
 use super::Pager;
 use crate::domain::case_terms::DisputeType;
@@ -20,7 +21,7 @@ use crate::services::PageRequest;
 use crate::web::extract::PageForm;
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
 use crate::web::session::{PageUser, SessionInfo};
-use crate::web::shapes::{MediatorBody, MediatorOut};
+use crate::web::shapes::{MediatorBody, MediatorForm, MediatorOut};
 use crate::web::AppState;
 
 #[derive(Deserialize, Default)]
@@ -241,9 +242,10 @@ pub async fn create(
         Ok((input, _)) => mediator_service::create(&state.db, &session.user, input).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(m) => Ok(Redirect::to(&format!("/mediators/{}?notice=created", m.id)).into_response()),
-        Err(AppError::Invalid(errors)) => {
+    submit::fields(
+        result,
+        |m| format!("/mediators/{}?notice=created", m.id),
+        async |errors| {
             form_page(
                 &state,
                 &session,
@@ -254,9 +256,9 @@ pub async fn create(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
-        }
-        Err(other) => Err(other),
-    }
+        },
+    )
+    .await
 }
 
 pub async fn edit(
@@ -288,17 +290,12 @@ pub async fn update(
     Path(id): Path<i64>,
     PageForm(body): PageForm<MediatorBody>,
 ) -> Result<Response, AppError> {
-    let current = mediator_service::get(&state.db, id).await?;
-    session.user.require(&EDITORS)?;
-    let result = match body.check(current.active) {
-        Ok((input, version)) => {
-            mediator_service::update(&state.db, &session.user, id, input, version).await
-        }
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/mediators/{id}?notice=saved")).into_response()),
-        Err(AppError::Invalid(errors)) => {
+    let form = MediatorForm(body.clone());
+    let result = mediator_service::update(&state.db, &session.user, id, form).await;
+    submit::fields(
+        result,
+        |_| format!("/mediators/{id}?notice=saved"),
+        async |errors| {
             form_page(
                 &state,
                 &session,
@@ -309,9 +306,9 @@ pub async fn update(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
-        }
-        Err(other) => Err(other),
-    }
+        },
+    )
+    .await
 }
 
 pub async fn set_active(

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
+use super::submit;
 use super::Pager;
 use crate::domain::clocks::local_date;
 use crate::domain::mentorship::{Finish, PairStatus};
@@ -233,9 +234,10 @@ pub async fn create(
         Ok(input) => mentorships::create(&state.db, tz, &session.user, input).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(m) => Ok(Redirect::to(&format!("/mentorships/{}?notice=created", m.id)).into_response()),
-        Err(AppError::Invalid(errors)) => {
+    submit::fields(
+        result,
+        |m| format!("/mentorships/{}?notice=created", m.id),
+        async |errors| {
             form_page(
                 &state,
                 &session,
@@ -245,9 +247,9 @@ pub async fn create(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
-        }
-        Err(other) => Err(other),
-    }
+        },
+    )
+    .await
 }
 
 #[derive(Serialize)]

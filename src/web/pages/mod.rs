@@ -17,6 +17,7 @@ pub mod monthly_report;
 pub mod parties;
 pub mod settings;
 pub mod stats;
+pub mod submit;
 pub mod subsidy;
 pub mod units;
 pub mod users;

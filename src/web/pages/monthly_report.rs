@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
+use super::submit;
 use crate::domain::role::Role;
 use crate::error::{AppError, Message};
 use crate::i18n::Lang;
@@ -72,9 +73,10 @@ pub async fn update(
             .await
         }
     };
-    match result {
-        Ok(_) => Ok(Redirect::to("/settings/monthly_report?notice=saved").into_response()),
-        Err(AppError::Invalid(fields)) => {
+    submit::fields(
+        result,
+        |_| "/settings/monthly_report?notice=saved".to_owned(),
+        async |fields| {
             let page = RecipientsPage {
                 layout: Layout::new(&session, lang, "/settings/monthly_report"),
                 recipients: form.recipients.clone().unwrap_or_default(),
@@ -85,7 +87,7 @@ pub async fn update(
                 render::render(&state, "settings/monthly_report.html", &page)?,
             )
                 .into_response())
-        }
-        Err(other) => Err(other),
-    }
+        },
+    )
+    .await
 }

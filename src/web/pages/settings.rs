@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
+use super::submit;
 use crate::domain::grading::GradingThresholds;
 use crate::domain::money::{format_yuan, parse_yuan};
 use crate::domain::role::Role;
@@ -167,16 +168,19 @@ pub async fn update(
             }),
         Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => Ok(Redirect::to("/settings?notice=saved").into_response()),
-        Err(AppError::Invalid(errors)) => settings_page(
-            &state,
-            layout_of(&session, lang),
-            lang,
-            form,
-            &errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(other) => Err(other),
-    }
+    submit::fields(
+        result,
+        |_| "/settings?notice=saved".to_owned(),
+        async |errors| {
+            settings_page(
+                &state,
+                layout_of(&session, lang),
+                lang,
+                form,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        },
+    )
+    .await
 }

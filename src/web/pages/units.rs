@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
+use super::submit;
 use super::Pager;
 use crate::domain::network::{Department, UnitKind};
 use crate::domain::role::Role;
@@ -18,7 +19,7 @@ use crate::services::PageRequest;
 use crate::web::extract::{Loose, PageForm};
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
 use crate::web::session::{PageUser, SessionInfo};
-use crate::web::shapes::{UnitBody, UnitQuery};
+use crate::web::shapes::{UnitBody, UnitForm, UnitQuery};
 use crate::web::AppState;
 
 #[derive(Serialize)]
@@ -281,9 +282,10 @@ pub async fn create(
         Ok((input, _)) => unit_service::create(&state.db, &session.user, input).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(unit) => Ok(Redirect::to(&format!("/units/{}?notice=created", unit.id)).into_response()),
-        Err(AppError::Invalid(errors)) => {
+    submit::fields(
+        result,
+        |unit| format!("/units/{}?notice=created", unit.id),
+        async |errors| {
             let view = FormView {
                 values: body,
                 errors,
@@ -298,9 +300,9 @@ pub async fn create(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
-        }
-        Err(other) => Err(other),
-    }
+        },
+    )
+    .await
 }
 
 pub async fn edit(
@@ -328,17 +330,12 @@ pub async fn update(
     Path(id): Path<i64>,
     PageForm(body): PageForm<UnitBody>,
 ) -> Result<Response, AppError> {
-    let current = unit_service::get(&state.db, id).await?;
-    session.user.require(&[Role::Admin])?;
-    let result = match body.check(current.active) {
-        Ok((input, version)) => {
-            unit_service::update(&state.db, &session.user, id, input, version).await
-        }
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/units/{id}?notice=saved")).into_response()),
-        Err(AppError::Invalid(errors)) => {
+    let form = UnitForm(body.clone());
+    let result = unit_service::update(&state.db, &session.user, id, form).await;
+    submit::fields(
+        result,
+        |_| format!("/units/{id}?notice=saved"),
+        async |errors| {
             let view = FormView {
                 values: body,
                 errors,
@@ -353,9 +350,9 @@ pub async fn update(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
-        }
-        Err(other) => Err(other),
-    }
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
+use super::submit;
 use super::units::ActiveForm;
 use super::Pager;
 use crate::domain::role::Role;
@@ -208,9 +209,10 @@ pub async fn create(
         Ok(input) => accounts::create(&state.db, Some(&session.user), input).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(u) => Ok(Redirect::to(&format!("/users/{}?notice=created", u.id)).into_response()),
-        Err(AppError::Invalid(errors)) => {
+    submit::fields(
+        result,
+        |u| format!("/users/{}?notice=created", u.id),
+        async |errors| {
             form_page(
                 &state,
                 &session,
@@ -221,9 +223,9 @@ pub async fn create(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
-        }
-        Err(other) => Err(other),
-    }
+        },
+    )
+    .await
 }
 
 pub async fn edit(
@@ -269,9 +271,10 @@ pub async fn update(
         }
         Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/users/{id}?notice=saved")).into_response()),
-        Err(AppError::Invalid(errors)) => {
+    submit::fields(
+        result,
+        |_| format!("/users/{id}?notice=saved"),
+        async |errors| {
             form_page(
                 &state,
                 &session,
@@ -282,9 +285,9 @@ pub async fn update(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
-        }
-        Err(other) => Err(other),
-    }
+        },
+    )
+    .await
 }
 
 pub async fn set_active(

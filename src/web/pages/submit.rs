@@ -1,0 +1,48 @@
+//! A page form's answer, written once: after a change, back to the page that shows it (a
+//! redirect, so that reloading does not submit again); when the answer is something the person
+//! can correct, the form's page again with it, and nothing written; anything else (404, 500) is
+//! the error page.
+
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::error::{AppError, FieldErrors};
+
+/// For a form of fields: invalid fields re-render the form (with 422 and the errors next to the
+/// fields, by `again`); a change saved redirects to `done(value)`.
+///
+/// # Errors
+/// Whatever else the service answered, and whatever `again` answers.
+pub async fn fields<T>(
+    result: Result<T, AppError>,
+    done: impl FnOnce(T) -> String,
+    again: impl AsyncFnOnce(FieldErrors) -> Result<Response, AppError>,
+) -> Result<Response, AppError> {
+    match result {
+        Ok(value) => Ok(Redirect::to(&done(value)).into_response()),
+        Err(AppError::Invalid(errors)) => again(errors).await,
+        Err(other) => Err(other),
+    }
+}
+
+/// For a button's form on a page that shows why a step was refused: invalid fields, a refusal in
+/// words (422), a role that may not (403) and a stale version (409) re-render the page with the
+/// reason (by `again`); a change saved redirects to `done(value)`.
+///
+/// # Errors
+/// Whatever else the service answered, and whatever `again` answers.
+pub async fn refusable<T>(
+    result: Result<T, AppError>,
+    done: impl FnOnce(T) -> String,
+    again: impl AsyncFnOnce(AppError) -> Result<Response, AppError>,
+) -> Result<Response, AppError> {
+    match result {
+        Ok(value) => Ok(Redirect::to(&done(value)).into_response()),
+        Err(
+            e @ (AppError::Invalid(_)
+            | AppError::Refused(_)
+            | AppError::Forbidden(_)
+            | AppError::Conflict(_)),
+        ) => again(e).await,
+        Err(other) => Err(other),
+    }
+}
