@@ -12,7 +12,7 @@ pub struct Model {
     pub hub_id: i64,
     pub status: String,
     pub outcome: Option<String>,
-    pub grade: String,
+    pub grade: crate::terms::Grade,
     pub grade_source: String,
     pub grade_confirmed: bool,
     #[sea_orm(column_type = "Text")]

@@ -894,7 +894,7 @@ fn one_case(
         hub_id: Set(street.hub.id),
         status: Set(status.to_owned()),
         outcome: Set(closed.then(|| outcome.to_owned())),
-        grade: Set(grade.to_owned()),
+        grade: Set(graded.grade.into()),
         grade_source: Set("auto".to_owned()),
         grade_confirmed: Set(accepted),
         grade_reason: Set(graded.reason_zh),

@@ -23,6 +23,7 @@ pub mod public;
 pub mod settings;
 pub mod stats;
 pub mod subsidy;
+pub mod terms;
 pub mod units;
 
 use serde::Serialize;

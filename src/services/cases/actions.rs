@@ -419,7 +419,8 @@ impl Change {
         self.grade = Some((grade, "manual"));
         self.grade_confirmed = Some(by_coordinator);
         self.grade_reason = Some(reason.to_owned());
-        self.from.insert("grade".into(), json!(case.grade));
+        self.from
+            .insert("grade".into(), json!(Grade::from(case.grade)));
         self.to.insert("grade".into(), json!(grade.as_str()));
         self.to
             .insert("grade_confirmed".into(), json!(by_coordinator));

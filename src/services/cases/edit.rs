@@ -138,7 +138,7 @@ pub async fn edit_details(
         .col_expr(cases::Column::Version, Expr::value(case.version + 1))
         .col_expr(cases::Column::UpdatedAt, Expr::value(Utc::now()));
     if let Some(r) = &regraded {
-        from.insert("grade".into(), json!(case.grade));
+        from.insert("grade".into(), json!(grade_of(&case)));
         to.insert("grade".into(), json!(r.grade.as_str()));
         if case.grade_confirmed != r.confirmed {
             from.insert("grade_confirmed".into(), json!(case.grade_confirmed));

@@ -276,7 +276,7 @@ mod tests {
             case_no: "JB-2026-00001".into(),
             status: "agreed".into(),
             outcome: None,
-            grade: "simple".into(),
+            grade: entity::terms::Grade::Simple,
             grade_source: "auto".into(),
             grade_confirmed: false,
             grade_reason: String::new(),

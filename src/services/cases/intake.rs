@@ -223,7 +223,7 @@ async fn write(
         hub_id: Set(hub.id),
         status: Set(Status::Registered.as_str().to_owned()),
         outcome: Set(None),
-        grade: Set(graded.grade.as_str().to_owned()),
+        grade: Set(graded.grade.into()),
         grade_source: Set("auto".to_owned()),
         grade_confirmed: Set(false),
         grade_reason: Set(graded.reason_zh.clone()),

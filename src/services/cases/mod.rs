@@ -131,7 +131,7 @@ pub fn status_of(case: &cases::Model) -> Result<Status, AppError> {
 }
 
 pub fn grade_of(case: &cases::Model) -> Grade {
-    Grade::parse(&case.grade).unwrap_or(Grade::Simple)
+    case.grade.into()
 }
 
 /// What the workflow table needs to know about a case.

@@ -78,7 +78,7 @@ impl CaseOut {
             case_no: case.case_no.clone(),
             status: case.status.clone(),
             outcome: case.outcome.clone(),
-            grade: case.grade.clone(),
+            grade: super::grade_of(case).as_str().to_owned(),
             grade_source: case.grade_source.clone(),
             grade_confirmed: case.grade_confirmed,
             grade_reason: case.grade_reason.clone(),

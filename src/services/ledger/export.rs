@@ -15,7 +15,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use tokio::sync::mpsc;
 
-use crate::domain::case_terms::{DisputeType, Grade, PartyRole, Source, TeamRole};
+use crate::domain::case_terms::{DisputeType, PartyRole, Source, TeamRole};
 use crate::domain::clocks::local_date;
 use crate::domain::ledger::{Cell, LedgerCase, HEADERS};
 use crate::domain::workflow::{Outcome, Status};
@@ -252,7 +252,7 @@ impl Reader {
             source: Source::parse(&c.source).ok_or_else(|| unknown("source"))?,
             amount_claimed_fen: c.amount_claimed_fen,
             people_involved: i64::from(c.people_involved),
-            grade: Grade::parse(&c.grade).ok_or_else(|| unknown("grade"))?,
+            grade: c.grade.into(),
             unit: self
                 .units
                 .get(&c.current_unit_id)
