@@ -207,11 +207,10 @@ async fn fill(
                     case_no: Set(format!("BENCH-{i:07}")),
                     hub_id: Set(hub.id),
                     status: Set(if closed_at.is_some() {
-                        "closed"
+                        entity::terms::CaseStatus::Closed
                     } else {
-                        "mediating"
-                    }
-                    .to_owned()),
+                        entity::terms::CaseStatus::Mediating
+                    }),
                     outcome: Set(outcome.map(str::to_owned)),
                     grade: Set(grade),
                     grade_source: Set("auto".to_owned()),

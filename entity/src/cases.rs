@@ -10,7 +10,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub case_no: String,
     pub hub_id: i64,
-    pub status: String,
+    pub status: crate::terms::CaseStatus,
     pub outcome: Option<String>,
     pub grade: crate::terms::Grade,
     pub grade_source: String,

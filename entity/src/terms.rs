@@ -20,3 +20,19 @@ pub enum Grade {
     #[sea_orm(string_value = "major")]
     Major,
 }
+
+/// `cases.status` (`VARCHAR(16)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum CaseStatus {
+    #[sea_orm(string_value = "registered")]
+    Registered,
+    #[sea_orm(string_value = "accepted")]
+    Accepted,
+    #[sea_orm(string_value = "mediating")]
+    Mediating,
+    #[sea_orm(string_value = "agreed")]
+    Agreed,
+    #[sea_orm(string_value = "closed")]
+    Closed,
+}

@@ -8,6 +8,7 @@
 use entity::terms as stored;
 
 use crate::domain::case_terms::Grade;
+use crate::domain::workflow::Status;
 
 /// `From` both ways between a domain enum and its stored twin, variant by variant.
 macro_rules! same_term {
@@ -39,6 +40,16 @@ same_term!(
         Major
     }
 );
+same_term!(
+    Status,
+    CaseStatus {
+        Registered,
+        Accepted,
+        Mediating,
+        Agreed,
+        Closed
+    }
+);
 
 #[cfg(test)]
 mod tests {
@@ -62,4 +73,9 @@ mod tests {
     }
 
     spelled_alike!(grades_are_stored_under_their_domain_names, Grade, Grade);
+    spelled_alike!(
+        case_statuses_are_stored_under_their_domain_names,
+        Status,
+        CaseStatus
+    );
 }

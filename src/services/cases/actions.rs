@@ -373,8 +373,8 @@ impl Change {
     fn new(case: &cases::Model, status: Status) -> Change {
         let mut from = serde_json::Map::new();
         let mut to = serde_json::Map::new();
-        if case.status != status.as_str() {
-            from.insert("status".into(), json!(case.status));
+        if Status::from(case.status) != status {
+            from.insert("status".into(), json!(Status::from(case.status)));
             to.insert("status".into(), json!(status.as_str()));
         }
         Change {

@@ -238,7 +238,7 @@ impl Reader {
     ) -> Result<LedgerCase, AppError> {
         let unknown =
             |what: &str| AppError::Internal(format!("case {} has an unknown {what}", c.id));
-        let status = Status::parse(&c.status).ok_or_else(|| unknown("status"))?;
+        let status = Status::from(c.status);
         let outcome = match &c.outcome {
             Some(o) => Some(Outcome::parse(o).ok_or_else(|| unknown("outcome"))?),
             None => None,
