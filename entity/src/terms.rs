@@ -36,3 +36,19 @@ pub enum CaseStatus {
     #[sea_orm(string_value = "closed")]
     Closed,
 }
+
+/// `users.role` (`VARCHAR(32)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum UserRole {
+    #[sea_orm(string_value = "admin")]
+    Admin,
+    #[sea_orm(string_value = "coordinator")]
+    Coordinator,
+    #[sea_orm(string_value = "mediator")]
+    Mediator,
+    #[sea_orm(string_value = "finance")]
+    Finance,
+    #[sea_orm(string_value = "viewer")]
+    Viewer,
+}

@@ -1094,7 +1094,7 @@ async fn new_street(
         username: Set(format!("{who}-{}", code.to_lowercase())),
         display_name: Set(display),
         password_hash: Set(password_hash.to_owned()),
-        role: Set(role.as_str().to_owned()),
+        role: Set(role.into()),
         unit_id: Set(Some(hub.id)),
         mediator_id: Set(None),
         email: Set(None),

@@ -8,6 +8,7 @@
 use entity::terms as stored;
 
 use crate::domain::case_terms::Grade;
+use crate::domain::role::Role;
 use crate::domain::workflow::Status;
 
 /// `From` both ways between a domain enum and its stored twin, variant by variant.
@@ -50,6 +51,16 @@ same_term!(
         Closed
     }
 );
+same_term!(
+    Role,
+    UserRole {
+        Admin,
+        Coordinator,
+        Mediator,
+        Finance,
+        Viewer
+    }
+);
 
 #[cfg(test)]
 mod tests {
@@ -77,5 +88,10 @@ mod tests {
         case_statuses_are_stored_under_their_domain_names,
         Status,
         CaseStatus
+    );
+    spelled_alike!(
+        user_roles_are_stored_under_their_domain_names,
+        Role,
+        UserRole
     );
 }
