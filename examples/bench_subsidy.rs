@@ -198,22 +198,22 @@ async fn fill(
                     (Some(_), 1 | 2) => Some("failed"),
                     (Some(_), _) => Some("resolved"),
                 };
-                let grade = [
-                    "simple", "ordinary", "ordinary", "complex", "simple", "major",
-                ][(i / 7) % 6];
+                let grade = {
+                    use entity::terms::Grade::{Complex, Major, Ordinary, Simple};
+                    [Simple, Ordinary, Ordinary, Complex, Simple, Major][(i / 7) % 6]
+                };
                 let unit = stations[i % stations.len()];
                 kinds.push((i, in_month, received_at));
                 rows.push(cases::ActiveModel {
                     case_no: Set(format!("BENCH-{i:07}")),
                     hub_id: Set(hub.id),
                     status: Set(if closed_at.is_some() {
-                        "closed"
+                        entity::terms::CaseStatus::Closed
                     } else {
-                        "mediating"
-                    }
-                    .to_owned()),
+                        entity::terms::CaseStatus::Mediating
+                    }),
                     outcome: Set(outcome.map(str::to_owned)),
-                    grade: Set(grade.to_owned()),
+                    grade: Set(grade),
                     grade_source: Set("auto".to_owned()),
                     grade_confirmed: Set(closed_at.is_some()),
                     grade_reason: Set(String::new()),

@@ -326,7 +326,9 @@ async fn execute(cli: Cli) -> Result<(), AppError> {
             .await?;
             println!(
                 "created user {} ({}) with id {}",
-                user.username, user.role, user.id
+                user.username,
+                Role::from(user.role).as_str(),
+                user.id
             );
             Ok(())
         }

@@ -10,9 +10,9 @@ pub struct Model {
     #[sea_orm(unique)]
     pub case_no: String,
     pub hub_id: i64,
-    pub status: String,
+    pub status: crate::terms::CaseStatus,
     pub outcome: Option<String>,
-    pub grade: String,
+    pub grade: crate::terms::Grade,
     pub grade_source: String,
     pub grade_confirmed: bool,
     #[sea_orm(column_type = "Text")]

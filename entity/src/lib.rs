@@ -1,5 +1,5 @@
-//! sea-orm models of the tables created by `migration/`. Only models here: enums are stored as their
-//! snake_case names and parsed into domain types by the services.
+//! sea-orm models of the tables created by `migration/`, and the active enums of their term columns
+//! (`terms`), stored as their snake_case names and converted into domain types by the services.
 
 pub mod agreement_instalments;
 pub mod agreements;
@@ -31,6 +31,7 @@ pub mod settings;
 pub mod subsidy_items;
 pub mod subsidy_periods;
 pub mod subsidy_rates;
+pub mod terms;
 pub mod units;
 pub mod users;
 pub mod web_sessions;

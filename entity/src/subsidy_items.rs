@@ -13,7 +13,7 @@ pub struct Model {
     pub mediator_id: i64,
     pub team_role: String,
     pub unit_id: i64,
-    pub grade: String,
+    pub grade: crate::terms::Grade,
     pub kind: String,
     pub amount_fen: i64,
     pub base_fen: i64,

@@ -7,7 +7,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub grade: String,
+    pub grade: crate::terms::Grade,
     pub amount_fen: i64,
     pub effective_from: Date,
     pub created_by: Option<i64>,

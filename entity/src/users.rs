@@ -11,7 +11,7 @@ pub struct Model {
     pub username: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: crate::terms::UserRole,
     pub unit_id: Option<i64>,
     pub mediator_id: Option<i64>,
     pub email: Option<String>,

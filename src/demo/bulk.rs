@@ -40,6 +40,7 @@ use crate::domain::clocks::{self, Calendar};
 use crate::domain::grading::{self, GradingInput};
 use crate::domain::role::Role;
 use crate::domain::subsidy::Period;
+use crate::domain::workflow::Status;
 use crate::error::AppError;
 use crate::services::{auth, calendar, settings, subsidy};
 
@@ -605,9 +606,9 @@ fn one_case(
     };
 
     let accepted = accept_at <= now;
-    let mut status = "registered";
+    let mut status = Status::Registered;
     if accepted {
-        status = "accepted";
+        status = Status::Accepted;
     }
     let mut version = 1;
     let mut push_event = |e: case_events::ActiveModel, rows: &mut Rows| {
@@ -741,7 +742,7 @@ fn one_case(
             ),
             rows,
         );
-        status = "mediating";
+        status = Status::Mediating;
     }
     if let Some((signed_at, agreed, dues, visit_at)) = agreement_plan.filter(|p| p.0 <= now) {
         let agreement_id = ids.agreement;
@@ -791,7 +792,7 @@ fn one_case(
             ),
             rows,
         );
-        status = "agreed";
+        status = Status::Agreed;
         if visit_at <= now {
             let satisfaction = weighted(rng, &[(60, 5), (28, 4), (9, 3), (3, 2)]);
             rows.follow_ups.push(follow_ups::ActiveModel {
@@ -836,7 +837,7 @@ fn one_case(
             ),
             rows,
         );
-        status = "closed";
+        status = Status::Closed;
     }
     // Parties: the worker (or up to three of a group), the employer, sometimes a labour agency.
     let applicants = people.clamp(1, 3);
@@ -893,9 +894,9 @@ fn one_case(
         id: Set(case_id),
         case_no: Set(case_no),
         hub_id: Set(street.hub.id),
-        status: Set(status.to_owned()),
+        status: Set(status.into()),
         outcome: Set(closed.then(|| outcome.to_owned())),
-        grade: Set(grade.to_owned()),
+        grade: Set(graded.grade.into()),
         grade_source: Set("auto".to_owned()),
         grade_confirmed: Set(accepted),
         grade_reason: Set(graded.reason_zh),
@@ -1094,7 +1095,7 @@ async fn new_street(
         username: Set(format!("{who}-{}", code.to_lowercase())),
         display_name: Set(display),
         password_hash: Set(password_hash.to_owned()),
-        role: Set(role.as_str().to_owned()),
+        role: Set(role.into()),
         unit_id: Set(Some(hub.id)),
         mediator_id: Set(None),
         email: Set(None),

@@ -510,7 +510,7 @@ async fn load_street(db: &DatabaseConnection) -> Result<(), AppError> {
             username: Set(username.to_owned()),
             display_name: Set(display_name.to_owned()),
             password_hash: Set(password_hash.clone()),
-            role: Set(role.as_str().to_owned()),
+            role: Set(role.into()),
             unit_id: Set(unit_id),
             mediator_id: Set(mediator_id),
             email: Set(None),

@@ -291,7 +291,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<DemoSummary
             username: Set(username.to_owned()),
             display_name: Set(display_name),
             password_hash: Set(password_hash.clone()),
-            role: Set(role.as_str().to_owned()),
+            role: Set(role.into()),
             unit_id: Set(unit_id),
             mediator_id: Set(mediator_id),
             email: Set(None),

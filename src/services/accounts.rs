@@ -144,7 +144,7 @@ pub async fn create(
         username: Set(username),
         display_name: Set(input.display_name),
         password_hash: Set(password_hash),
-        role: Set(input.role.as_str().to_owned()),
+        role: Set(input.role.into()),
         unit_id: Set(unit_id),
         mediator_id: Set(input.mediator_id),
         email: Set(input.email),
@@ -169,11 +169,15 @@ pub async fn create(
         "user.create",
         "user",
         Some(user.id),
-        Some(user.role.clone()),
+        Some(Role::from(user.role).as_str().to_owned()),
     )
     .await?;
     txn.commit().await?;
-    tracing::info!(user_id = user.id, role = %user.role, "user created");
+    tracing::info!(
+        user_id = user.id,
+        role = Role::from(user.role).as_str(),
+        "user created"
+    );
     Ok(user)
 }
 
@@ -210,7 +214,7 @@ pub async fn update(
         (users::Column::Version, current.version),
     )
     .await?;
-    if current.role != input.role.as_str() {
+    if Role::from(current.role) != input.role {
         // A new role takes effect at the next sign-in, never alongside the old one.
         auth::end_all_sessions(&txn, id).await?;
     }

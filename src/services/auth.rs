@@ -43,8 +43,7 @@ impl CurrentUser {
     }
 
     fn from_model(user: users::Model) -> Result<CurrentUser, AppError> {
-        let role = Role::parse(&user.role)
-            .ok_or_else(|| AppError::Internal(format!("user {} has an unknown role", user.id)))?;
+        let role = Role::from(user.role);
         Ok(CurrentUser {
             id: user.id,
             username: user.username,

@@ -164,7 +164,7 @@ pub async fn facts(
 /// What each case's file lacks now (`(id, grade, outcome)` as stored).
 ///
 /// # Errors
-/// Database failures.
+/// Database failures; a grade or outcome that is not a known name (an internal error, never a guess).
 pub async fn missing_of(
     db: &impl ConnectionTrait,
     cases: &[(i64, String, Option<String>)],
@@ -172,15 +172,20 @@ pub async fn missing_of(
     let requirements = requirements(db).await?;
     let ids: Vec<i64> = cases.iter().map(|c| c.0).collect();
     let facts = facts(db, &ids).await?;
-    Ok(cases
+    cases
         .iter()
         .map(|(id, grade, outcome)| {
-            let grade = Grade::parse(grade).unwrap_or(Grade::Simple);
-            let outcome = outcome.as_deref().and_then(Outcome::parse);
+            let unknown =
+                |what: &str| AppError::Internal(format!("case {id} has an unknown {what}"));
+            let grade = Grade::parse(grade).ok_or_else(|| unknown("grade"))?;
+            let outcome = match outcome.as_deref() {
+                Some(o) => Some(Outcome::parse(o).ok_or_else(|| unknown("outcome"))?),
+                None => None,
+            };
             let f = facts.get(id).copied().unwrap_or_default();
-            (*id, case_file::missing(&requirements, grade, outcome, &f))
+            Ok((*id, case_file::missing(&requirements, grade, outcome, &f)))
         })
-        .collect())
+        .collect()
 }
 
 /// What one case's file lacks.
@@ -191,7 +196,12 @@ pub async fn missing_for(
     db: &impl ConnectionTrait,
     case: &cases::Model,
 ) -> Result<Vec<FileItem>, AppError> {
-    let mut m = missing_of(db, &[(case.id, case.grade.clone(), case.outcome.clone())]).await?;
+    let key = (
+        case.id,
+        Grade::from(case.grade).as_str().to_owned(),
+        case.outcome.clone(),
+    );
+    let mut m = missing_of(db, &[key]).await?;
     Ok(m.remove(&case.id).unwrap_or_default())
 }
 

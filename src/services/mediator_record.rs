@@ -11,7 +11,7 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::case_terms::{DisputeType, Grade, TeamRole};
+use crate::domain::case_terms::{DisputeType, TeamRole};
 use crate::domain::mediator_record::{summarize_groups, CaseGroup, Record};
 use crate::domain::workflow::Outcome;
 use crate::error::AppError;
@@ -104,11 +104,11 @@ pub async fn record(
                 })?
                 .unwrap_or(0))
         };
-        let grade: String = row.try_get("", "grade")?;
+        let grade: entity::terms::Grade = row.try_get("", "grade")?;
         let dispute_type: String = row.try_get("", "dispute_type")?;
         groups.push(CaseGroup {
             led: int("led")? == 1,
-            grade: Grade::parse(&grade).unwrap_or(Grade::Ordinary),
+            grade: grade.into(),
             dispute_type: DisputeType::parse(&dispute_type).unwrap_or(DisputeType::Other),
             joint: int("joint")? == 1,
             cases: int("n")?,

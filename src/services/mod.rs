@@ -24,6 +24,7 @@ pub mod public;
 pub mod settings;
 pub mod stats;
 pub mod subsidy;
+pub mod terms;
 pub mod units;
 pub mod versioned;
 

@@ -229,7 +229,7 @@ pub async fn progress(
         .one(db)
         .await?
         .ok_or_else(|| AppError::Internal(format!("case {} has no unit", case.id)))?;
-    let running = Status::parse(&case.status).is_some_and(|s| s != Status::Closed);
+    let running = Status::from(case.status) != Status::Closed;
     let next = if running {
         case_sessions::Entity::find()
             .filter(case_sessions::Column::CaseId.eq(case.id))
@@ -289,8 +289,8 @@ pub async fn progress(
     let outcome = case.outcome.clone();
     Ok(TrackOut {
         case_no: case.case_no.clone(),
-        status_text: status_text(lang, &case.status),
-        status: case.status.clone(),
+        status_text: status_text(lang, Status::from(case.status).as_str()),
+        status: Status::from(case.status).as_str().to_owned(),
         unit: PublicUnit {
             name: unit.name,
             address: unit.address,

@@ -415,8 +415,8 @@ impl Change {
     fn new(case: &cases::Model, status: Status) -> Change {
         let mut from = serde_json::Map::new();
         let mut to = serde_json::Map::new();
-        if case.status != status.as_str() {
-            from.insert("status".into(), json!(case.status));
+        if Status::from(case.status) != status {
+            from.insert("status".into(), json!(Status::from(case.status)));
             to.insert("status".into(), json!(status.as_str()));
         }
         Change {
@@ -461,7 +461,8 @@ impl Change {
         self.grade = Some((grade, "manual"));
         self.grade_confirmed = Some(by_coordinator);
         self.grade_reason = Some(reason.to_owned());
-        self.from.insert("grade".into(), json!(case.grade));
+        self.from
+            .insert("grade".into(), json!(Grade::from(case.grade)));
         self.to.insert("grade".into(), json!(grade.as_str()));
         self.to
             .insert("grade_confirmed".into(), json!(by_coordinator));

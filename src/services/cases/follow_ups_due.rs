@@ -37,10 +37,8 @@ pub fn due_on(
     visits_done_at: impl IntoIterator<Item = DateTime<Utc>>,
     tz: Tz,
 ) -> Option<NaiveDate> {
-    let waits = matches!(
-        Status::parse(&case.status),
-        Some(Status::Agreed | Status::Closed)
-    ) && case.outcome.as_deref() != Some(Outcome::Failed.as_str());
+    let waits = matches!(Status::from(case.status), Status::Agreed | Status::Closed)
+        && case.outcome.as_deref() != Some(Outcome::Failed.as_str());
     if !waits {
         return None;
     }
@@ -200,7 +198,7 @@ pub async fn list(
         due.push(FollowUpDue {
             case_id: case.id,
             case_no: case.case_no,
-            status: case.status,
+            status: Status::from(case.status).as_str().to_owned(),
             outcome: case.outcome,
             current_unit_id: case.current_unit_id,
             agreement_id: agreement.id,
@@ -263,7 +261,7 @@ mod tests {
 
     fn case(status: &str, outcome: Option<&str>) -> cases::Model {
         cases::Model {
-            status: status.to_owned(),
+            status: Status::parse(status).expect("a status").into(),
             outcome: outcome.map(str::to_owned),
             ..blank()
         }
@@ -274,9 +272,9 @@ mod tests {
         cases::Model {
             id: 1,
             case_no: "JB-2026-00001".into(),
-            status: "agreed".into(),
+            status: entity::terms::CaseStatus::Agreed,
             outcome: None,
-            grade: "simple".into(),
+            grade: entity::terms::Grade::Simple,
             grade_source: "auto".into(),
             grade_confirmed: false,
             grade_reason: String::new(),
@@ -317,7 +315,7 @@ mod tests {
             assert_eq!(
                 due_on(&c, signed, &dues, [], TZ),
                 Some(d(2027, 1, 7)),
-                "{}",
+                "{:?}",
                 c.status
             );
         }

@@ -87,7 +87,9 @@ pub async fn get(
             .map(|c| GroupCase {
                 id: c.id,
                 case_no: c.case_no,
-                status: c.status,
+                status: crate::domain::workflow::Status::from(c.status)
+                    .as_str()
+                    .to_owned(),
                 people_involved: c.people_involved,
             })
             .collect(),

@@ -221,9 +221,9 @@ async fn write(
     let case = cases::ActiveModel {
         case_no: Set(case_no),
         hub_id: Set(hub.id),
-        status: Set(Status::Registered.as_str().to_owned()),
+        status: Set(Status::Registered.into()),
         outcome: Set(None),
-        grade: Set(graded.grade.as_str().to_owned()),
+        grade: Set(graded.grade.into()),
         grade_source: Set("auto".to_owned()),
         grade_confirmed: Set(false),
         grade_reason: Set(graded.reason_zh.clone()),

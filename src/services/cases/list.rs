@@ -73,7 +73,7 @@ pub struct Cursor {
 
 impl Cursor {
     fn of(case: &cases::Model) -> Cursor {
-        let rank = Status::parse(&case.status).map_or(GROUPS.len() - 1, |s| s.list_rank() as usize);
+        let rank = Status::from(case.status).list_rank() as usize;
         Cursor {
             rank,
             deadline_at: case.deadline_at,

@@ -223,8 +223,8 @@ pub async fn record_session(
     }
     let mut to = json!({"session_id": session.id, "session_outcome": input.outcome.as_str()});
     let mut from = json!({});
-    if status.as_str() != case.status {
-        from["status"] = json!(case.status);
+    if status != Status::from(case.status) {
+        from["status"] = json!(Status::from(case.status));
         to["status"] = json!(status.as_str());
     }
     record_event(
@@ -347,7 +347,7 @@ pub async fn record_agreement(
             kind: Action::RecordAgreement.as_str(),
             actor_user_id: Some(user.id),
             at: input.signed_at,
-            from: Some(json!({"status": case.status})),
+            from: Some(json!({"status": Status::from(case.status)})),
             to: Some(json!({
                 "status": status.as_str(),
                 "agreement_id": agreement.id,

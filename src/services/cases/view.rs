@@ -64,7 +64,7 @@ pub struct CaseOut {
 
 impl CaseOut {
     pub fn build(case: &cases::Model, tz: Tz, cal: &Calendar, now: DateTime<Utc>) -> CaseOut {
-        let running = Status::parse(&case.status).is_some_and(Status::clock_runs);
+        let running = Status::from(case.status).clock_runs();
         let state = clocks::deadline_state(case.deadline_at, now, tz);
         let limitation = clocks::arbitration_limitation(
             case.dispute_type == DisputeType::WageArrears.as_str(),
@@ -77,9 +77,9 @@ impl CaseOut {
         CaseOut {
             id: case.id,
             case_no: case.case_no.clone(),
-            status: case.status.clone(),
+            status: Status::from(case.status).as_str().to_owned(),
             outcome: case.outcome.clone(),
-            grade: case.grade.clone(),
+            grade: super::grade_of(case).as_str().to_owned(),
             grade_source: case.grade_source.clone(),
             grade_confirmed: case.grade_confirmed,
             grade_reason: case.grade_reason.clone(),

@@ -15,7 +15,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use tokio::sync::mpsc;
 
-use crate::domain::case_terms::{DisputeType, Grade, PartyRole, Source, TeamRole};
+use crate::domain::case_terms::{DisputeType, PartyRole, Source, TeamRole};
 use crate::domain::clocks::local_date;
 use crate::domain::ledger::{Cell, LedgerCase, HEADERS};
 use crate::domain::workflow::{Outcome, Status};
@@ -238,7 +238,7 @@ impl Reader {
     ) -> Result<LedgerCase, AppError> {
         let unknown =
             |what: &str| AppError::Internal(format!("case {} has an unknown {what}", c.id));
-        let status = Status::parse(&c.status).ok_or_else(|| unknown("status"))?;
+        let status = Status::from(c.status);
         let outcome = match &c.outcome {
             Some(o) => Some(Outcome::parse(o).ok_or_else(|| unknown("outcome"))?),
             None => None,
@@ -252,7 +252,7 @@ impl Reader {
             source: Source::parse(&c.source).ok_or_else(|| unknown("source"))?,
             amount_claimed_fen: c.amount_claimed_fen,
             people_involved: i64::from(c.people_involved),
-            grade: Grade::parse(&c.grade).ok_or_else(|| unknown("grade"))?,
+            grade: c.grade.into(),
             unit: self
                 .units
                 .get(&c.current_unit_id)

@@ -626,10 +626,11 @@ impl State<'_> {
             numbering,
         )
         .await?;
-        let mut grade = case.grade.clone();
-        if let Some(g) = row.grade.filter(|g| g.as_str() != case.grade) {
+        let stored_grade = crate::domain::case_terms::Grade::from(case.grade);
+        let mut grade = stored_grade;
+        if let Some(g) = row.grade.filter(|g| *g != stored_grade) {
             // The register's grade was decided by people: kept as a manual grade.
-            grade = g.as_str().to_owned();
+            grade = g;
             cases::Entity::update_many()
                 .col_expr(cases::Column::Grade, Expr::value(g.as_str()))
                 .col_expr(cases::Column::GradeSource, Expr::value("manual"))
@@ -647,7 +648,7 @@ impl State<'_> {
                     kind: "regrade",
                     actor_user_id: actor_ref,
                     at: received_at,
-                    from: Some(json!({ "grade": case.grade })),
+                    from: Some(json!({ "grade": stored_grade })),
                     to: Some(json!({ "grade": g.as_str(), "imported": true })),
                     note: Some("台账导入：原台账等级 / grade from the imported ledger".to_owned()),
                 },
@@ -688,8 +689,7 @@ impl State<'_> {
             .await?;
         }
         if let (Some(closing), Some(closed_at)) = (&row.closing, closed_at) {
-            let graded = crate::domain::case_terms::Grade::parse(&grade)
-                .unwrap_or(crate::domain::case_terms::Grade::Simple);
+            let graded = grade;
             let confirmed = closing.outcome == Outcome::Resolved
                 && !grading::needs_confirmation_to_close(graded);
             cases::Entity::update_many()

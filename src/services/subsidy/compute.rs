@@ -37,10 +37,8 @@ pub async fn rate_table(db: &impl ConnectionTrait) -> Result<RateTable, AppError
     let rows = subsidy_rates::Entity::find().all(db).await?;
     let mut rates = Vec::with_capacity(rows.len());
     for r in rows {
-        let grade = Grade::parse(&r.grade)
-            .ok_or_else(|| AppError::Internal(format!("subsidy rate {} has no grade", r.id)))?;
         rates.push(Rate {
-            grade,
+            grade: r.grade.into(),
             amount_fen: r.amount_fen,
             effective_from: r.effective_from,
         });
@@ -133,7 +131,7 @@ fn candidate_ids(cond: &Condition) -> SelectStatement {
 type CaseRow = (
     i64,
     String,
-    String,
+    entity::terms::Grade,
     Option<DateTime<Utc>>,
     i64,
     Option<String>,
@@ -211,9 +209,10 @@ pub async fn candidates(
 
     let mut out = Vec::with_capacity(rows.len());
     for (id, case_no, grade, closed_at, unit_id, outcome, grade_confirmed) in rows {
-        let (Some(closed_at), Some(grade)) = (closed_at, Grade::parse(&grade)) else {
+        let Some(closed_at) = closed_at else {
             continue;
         };
+        let grade = Grade::from(grade);
         let (approved, approved_closings) = approved_by_case.remove(&id).unwrap_or_default();
         let team = teams
             .get(&id)
@@ -321,7 +320,7 @@ pub async fn replace_items(
             mediator_id: Set(i.mediator_id),
             team_role: Set(i.role.as_str().to_owned()),
             unit_id: Set(i.unit_id),
-            grade: Set(i.grade.as_str().to_owned()),
+            grade: Set(i.grade.into()),
             kind: Set(i.kind.as_str().to_owned()),
             amount_fen: Set(i.amount_fen),
             base_fen: Set(i.base_fen),

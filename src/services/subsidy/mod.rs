@@ -91,7 +91,7 @@ pub async fn seed_defaults(db: &impl ConnectionTrait) -> Result<(), AppError> {
     if subsidy_rates::Entity::find().count(db).await? == 0 {
         let now = Utc::now();
         let rows = DEFAULT_RATES.map(|(grade, amount_fen)| subsidy_rates::ActiveModel {
-            grade: Set(grade.as_str().to_owned()),
+            grade: Set(grade.into()),
             amount_fen: Set(amount_fen),
             effective_from: Set(default_rates_from()),
             created_by: Set(None),
@@ -246,34 +246,28 @@ pub async fn list_rates(
     let names = user_names(db).await?;
     let today = clocks::local_date(Utc::now(), tz);
     let table = compute::rate_table(db).await?;
-    let mut out: Vec<RateOut> = Vec::with_capacity(rows.len());
+    let mut out: Vec<(Grade, RateOut)> = Vec::with_capacity(rows.len());
     for r in rows {
-        let grade = Grade::parse(&r.grade);
-        let in_force = grade.is_some_and(|g| {
-            r.effective_from <= today
-                && !out
-                    .iter()
-                    .any(|o: &RateOut| o.grade == r.grade && o.in_force)
-                && table.in_force(g, today) == Some(r.amount_fen)
-        });
-        out.push(RateOut {
-            id: r.id,
-            grade: r.grade,
-            amount_fen: r.amount_fen,
-            effective_from: r.effective_from,
-            created_by: r.created_by,
-            created_by_name: r.created_by.and_then(|id| names.get(&id).cloned()),
-            created_at: r.created_at,
-            in_force,
-        });
+        let grade = Grade::from(r.grade);
+        let in_force = r.effective_from <= today
+            && !out.iter().any(|(g, o)| *g == grade && o.in_force)
+            && table.in_force(grade, today) == Some(r.amount_fen);
+        out.push((
+            grade,
+            RateOut {
+                id: r.id,
+                grade: grade.as_str().to_owned(),
+                amount_fen: r.amount_fen,
+                effective_from: r.effective_from,
+                created_by: r.created_by,
+                created_by_name: r.created_by.and_then(|id| names.get(&id).cloned()),
+                created_at: r.created_at,
+                in_force,
+            },
+        ));
     }
-    out.sort_by_key(|r| {
-        (
-            Grade::parse(&r.grade).map_or(0, |g| g as u8),
-            std::cmp::Reverse(r.effective_from),
-        )
-    });
-    Ok(out)
+    out.sort_by_key(|(g, r)| (*g, std::cmp::Reverse(r.effective_from)));
+    Ok(out.into_iter().map(|(_, r)| r).collect())
 }
 
 /// Adds a rate (admins and finance clerks). Rates are never edited: a new one with a later
@@ -312,7 +306,7 @@ pub async fn add_rate(
         .collect();
     check_new_rate(&existing, &rate).map_err(rate_error)?;
     let row = subsidy_rates::ActiveModel {
-        grade: Set(rate.grade.as_str().to_owned()),
+        grade: Set(rate.grade.into()),
         amount_fen: Set(rate.amount_fen),
         effective_from: Set(rate.effective_from),
         created_by: Set(actor_ref(actor)),
@@ -336,7 +330,9 @@ pub async fn add_rate(
         Some(row.id),
         Some(format!(
             "{} {} {}",
-            row.grade, row.amount_fen, row.effective_from
+            rate.grade.as_str(),
+            row.amount_fen,
+            row.effective_from
         )),
     )
     .await?;
@@ -1108,7 +1104,7 @@ pub async fn detail(
             team_role: i.team_role,
             unit_name: names.unit(i.unit_id),
             unit_id: i.unit_id,
-            grade: i.grade,
+            grade: Grade::from(i.grade).as_str().to_owned(),
             kind: i.kind,
             amount_fen: i.amount_fen,
             base_fen: i.base_fen,

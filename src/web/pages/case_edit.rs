@@ -121,7 +121,13 @@ async fn edit_page(
         layout: Layout::new(session, lang, "/cases"),
         case_id: case.id,
         case_no: case.case_no,
-        grade_label: crate::i18n::t(lang, &format!("grade-{}", case.grade)),
+        grade_label: crate::i18n::t(
+            lang,
+            &format!(
+                "grade-{}",
+                crate::domain::case_terms::Grade::from(case.grade).as_str()
+            ),
+        ),
         grade_source: case.grade_source,
         values,
         // The API names the amount in fen; the form asks for yuan.

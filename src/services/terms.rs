@@ -1,0 +1,97 @@
+//! Stored terms ↔ domain terms. The entity's active enums say what a row may hold; the domain's enums
+//! are what the rules use. Each pair converts both ways by exhaustive match, so a variant added on one
+//! side only fails to compile, and the tests check that both sides spell every value the same way.
+//!
+//! Two enums per term rather than one because the domain is pure (no sea-orm, no `entity`) and the
+//! `entity` crate cannot depend on this one; the conversion is the seam between them.
+
+use entity::terms as stored;
+
+use crate::domain::case_terms::Grade;
+use crate::domain::role::Role;
+use crate::domain::workflow::Status;
+
+/// `From` both ways between a domain enum and its stored twin, variant by variant.
+macro_rules! same_term {
+    ($domain:ident, $stored:ident { $($variant:ident),+ $(,)? }) => {
+        impl From<stored::$stored> for $domain {
+            fn from(value: stored::$stored) -> Self {
+                match value {
+                    $(stored::$stored::$variant => $domain::$variant,)+
+                }
+            }
+        }
+
+        impl From<$domain> for stored::$stored {
+            fn from(value: $domain) -> Self {
+                match value {
+                    $($domain::$variant => stored::$stored::$variant,)+
+                }
+            }
+        }
+    };
+}
+
+same_term!(
+    Grade,
+    Grade {
+        Simple,
+        Ordinary,
+        Complex,
+        Major
+    }
+);
+same_term!(
+    Status,
+    CaseStatus {
+        Registered,
+        Accepted,
+        Mediating,
+        Agreed,
+        Closed
+    }
+);
+same_term!(
+    Role,
+    UserRole {
+        Admin,
+        Coordinator,
+        Mediator,
+        Finance,
+        Viewer
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ActiveEnum, Iterable};
+
+    use super::*;
+
+    /// Every domain value has a stored twin spelled the same, and every stored value maps back.
+    macro_rules! spelled_alike {
+        ($test:ident, $domain:ident, $stored:ident) => {
+            #[test]
+            fn $test() {
+                for d in $domain::ALL {
+                    let s = stored::$stored::from(d);
+                    assert_eq!(s.to_value(), d.as_str(), "{d:?}");
+                    assert_eq!($domain::from(s), d);
+                }
+                assert_eq!(stored::$stored::iter().count(), $domain::ALL.len());
+            }
+        };
+    }
+
+    spelled_alike!(grades_are_stored_under_their_domain_names, Grade, Grade);
+    spelled_alike!(
+        case_statuses_are_stored_under_their_domain_names,
+        Status,
+        CaseStatus
+    );
+    spelled_alike!(
+        user_roles_are_stored_under_their_domain_names,
+        Role,
+        UserRole
+    );
+}
