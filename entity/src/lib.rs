@@ -33,4 +33,7 @@ pub mod subsidy_periods;
 pub mod subsidy_rates;
 pub mod units;
 pub mod users;
+pub mod warning_actions;
+pub mod warning_cases;
+pub mod warnings;
 pub mod web_sessions;

@@ -21,4 +21,5 @@ pub mod role;
 pub mod stats;
 pub mod subsidy;
 pub mod throttle;
+pub mod warnings;
 pub mod workflow;

@@ -24,6 +24,7 @@ pub mod settings;
 pub mod stats;
 pub mod subsidy;
 pub mod units;
+pub mod warnings;
 
 use serde::Serialize;
 

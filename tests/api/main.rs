@@ -39,3 +39,4 @@ mod subsidy;
 mod throttle;
 mod two_servers;
 mod units;
+mod warnings;
