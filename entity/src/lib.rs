@@ -34,4 +34,7 @@ pub mod subsidy_rates;
 pub mod terms;
 pub mod units;
 pub mod users;
+pub mod warning_actions;
+pub mod warning_cases;
+pub mod warnings;
 pub mod web_sessions;

@@ -14,6 +14,7 @@ mod m20261201_000002_sign_in_addresses;
 mod m20261201_000003_audit_log_append_only;
 mod m20261203_000001_party_access;
 mod m20261203_000004_read_indexes;
+mod m20261203_000005_warnings;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000003_audit_log_append_only::Migration),
             Box::new(m20261203_000001_party_access::Migration),
             Box::new(m20261203_000004_read_indexes::Migration),
+            Box::new(m20261203_000005_warnings::Migration),
         ]
     }
 }

@@ -23,4 +23,5 @@ pub mod stats;
 pub mod subsidy;
 pub mod team;
 pub mod throttle;
+pub mod warnings;
 pub mod workflow;

@@ -27,6 +27,7 @@ pub mod subsidy;
 pub mod terms;
 pub mod units;
 pub mod versioned;
+pub mod warnings;
 
 use serde::Serialize;
 

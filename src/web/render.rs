@@ -132,6 +132,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
                 ("/users", "nav-users"),
                 ("/calendar", "nav-calendar"),
                 ("/settings", "nav-settings"),
+                ("/warnings", "nav-warnings"),
                 ("/settings/monthly_report", "report-link"),
                 ("/admin/outbox", "notify-nav-outbox"),
                 ("/subsidy/rates", "nav-subsidy-rates"),
@@ -141,6 +142,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
             items.extend([
                 ("/stats", "nav-stats"),
                 ("/queue", "nav-queue"),
+                ("/warnings", "nav-warnings"),
                 ("/cases", "nav-cases"),
                 ("/cases/new", "nav-intake"),
                 ("/follow-ups", "nav-follow-ups"),
@@ -164,6 +166,7 @@ fn nav_for(role: Role) -> Vec<(&'static str, &'static str)> {
         Role::Viewer => {
             items.extend([
                 ("/stats", "nav-stats"),
+                ("/warnings", "nav-warnings"),
                 ("/cases", "nav-cases"),
                 ("/units", "nav-units"),
                 ("/mediators", "nav-mediators"),

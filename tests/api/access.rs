@@ -108,6 +108,10 @@ const PAGES: &[Row] = &[
     ("GET",  "/users/new",                                           [303, 200, 403, 403, 403, 403, 403]),
     ("GET",  "/users/{id}",                                          [303, 200, 403, 403, 403, 403, 403]),
     ("GET",  "/users/{id}/edit",                                     [303, 200, 403, 403, 403, 403, 403]),
+    // Early warnings: the coordination centre acts on them; admins and the street leader read.
+    ("GET",  "/warnings",                                            [303, 200, 200, 403, 200, 403, 403]),
+    ("GET",  "/warnings/{id}",                                       [303, 200, 200, 403, 200, 403, 403]),
+    ("GET",  "/settings/warnings",                                   [303, 200, 403, 403, 403, 403, 403]),
     ("POST", "/account/notifications",                               [303, 303, 303, 303, 303, 303, 303]),
     ("POST", "/account/password",                                    [303, 422, 422, 422, 422, 422, 422]),
     ("POST", "/admin/outbox/{id}/retry",                             [303, 404, 403, 403, 403, 403, 403]),
@@ -153,6 +157,8 @@ const PAGES: &[Row] = &[
     ("POST", "/users",                                               [303, 422, 403, 403, 403, 403, 403]),
     ("POST", "/users/{id}",                                          [303, 422, 403, 403, 403, 403, 403]),
     ("POST", "/users/{id}/active",                                   [303, 409, 403, 403, 403, 403, 403]),
+    ("POST", "/warnings/{id}/actions",                               [303, 403, 409, 403, 403, 403, 403]),
+    ("POST", "/settings/warnings",                                   [303, 422, 403, 403, 403, 403, 403]),
 ];
 
 /// The JSON API (`Authorization: Bearer`).
@@ -237,6 +243,11 @@ const API: &[Row] = &[
     ("PUT",  "/api/v1/settings/grading",                             [401, 422, 403, 403, 403, 403, 403]),
     ("PUT",  "/api/v1/settings/monthly_report",                      [401, 422, 403, 403, 403, 403, 403]),
     ("PUT",  "/api/v1/subsidy/lead_share",                           [401, 422, 404, 422, 404, 404, 404]),
+    ("GET",  "/api/v1/warnings",                                     [401, 200, 200, 403, 200, 403, 403]),
+    ("GET",  "/api/v1/warnings/{id}",                                [401, 200, 200, 403, 200, 403, 403]),
+    ("POST", "/api/v1/warnings/{id}/actions",                        [401, 403, 409, 403, 403, 403, 403]),
+    ("GET",  "/api/v1/settings/warnings",                            [401, 200, 200, 200, 200, 200, 200]),
+    ("PUT",  "/api/v1/settings/warnings",                            [401, 422, 403, 403, 403, 403, 403]),
 ];
 
 /// What the test made for the path parameters.
@@ -257,6 +268,8 @@ struct Fixtures {
     date: &'static str,
     notification: i64,
     outbox: i64,
+    /// A warning the fixtures' two cases raise (the same applicant twice).
+    warning: i64,
 }
 
 /// The path with each `{..}` replaced by the fixture its preceding segment names.
@@ -288,6 +301,7 @@ fn fill(path: &str, f: &Fixtures) -> String {
             "days" | "calendar" => f.date.to_owned(),
             "notifications" | "inbox" => f.notification.to_string(),
             "outbox" => f.outbox.to_string(),
+            "warnings" => f.warning.to_string(),
             "lang" => "en".to_owned(),
             other => panic!("no fixture for {segment} after /{other}/ in {path}"),
         };
@@ -447,6 +461,10 @@ fn extra_fields(client: &Client, path: &str, f: &Fixtures) -> Vec<(&'static str,
             ("username", username.to_owned()),
             ("password", password.to_owned()),
         ];
+    }
+    if path.contains("/warnings/") {
+        // A note: refused as stale once permitted.
+        return vec![("action", "note".to_owned()), ("text", "约谈".to_owned())];
     }
     if path.ends_with("/actions") {
         return vec![("action", "accept".to_owned())];
@@ -685,6 +703,13 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         date: "2027-05-06",
         notification,
         outbox,
+        warning: first(
+            app.get(&coordinator, "/api/v1/warnings?kind=applicant_return")
+                .await
+                .json()
+                .await
+                .expect("warnings"),
+        ),
     }
 }
 

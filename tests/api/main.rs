@@ -40,3 +40,4 @@ mod subsidy;
 mod throttle;
 mod two_servers;
 mod units;
+mod warnings;

@@ -505,3 +505,58 @@ async fn the_viewer_opens_the_dashboard_in_a_real_browser_and_follows_a_figure_t
         .expect("the list has exactly the cases counted");
     browser.quit().await.expect("browser quits");
 }
+
+/// The ledger export's rows (after the header) of a CSV body.
+fn ledger_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    let body = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(body)
+        .records()
+        .map(|r| r.expect("a row").iter().map(str::to_owned).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_ledger_the_stats_and_the_dashboard_agree_on_the_same_range() {
+    use mediation::domain::ledger::Column;
+    use mediation::domain::money::{format_yuan, parse_yuan};
+    let app = spawn_app_with_demo_cases().await;
+    let token = app.token("coordinator").await;
+    let to = chrono::Utc::now().with_timezone(&TZ).date_naive();
+    let from = to - chrono::Duration::days(400);
+    let station = app.unit_id(&token, "JB-C01").await;
+    let viewer = app.browser("coordinator").await;
+    for unit in [String::new(), format!("&unit_id={station}")] {
+        let query = format!("from={from}&to={to}{unit}");
+        let s = stats(&app, &token, &query).await;
+        let res = app
+            .get(&token, &format!("/api/v1/ledger.csv?{query}"))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{query}");
+        let rows = ledger_rows(&res.bytes().await.expect("body"));
+        let amount: i64 = rows
+            .iter()
+            .map(|r| parse_yuan(&r[Column::AmountClaimed as usize]).expect("an amount"))
+            .sum();
+        let people: i64 = rows
+            .iter()
+            .map(|r| {
+                r[Column::People as usize]
+                    .parse::<i64>()
+                    .expect("a number of people")
+            })
+            .sum();
+        assert!(!rows.is_empty(), "the demo has cases in {query}");
+        assert_eq!(s["received"], rows.len() as u64, "{query}");
+        assert_eq!(s["amount_claimed_fen"], amount, "{query}");
+        assert_eq!(s["people_involved"], people, "{query}");
+
+        let (status, html) = viewer.get(&format!("/stats?{query}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(figure(&html, "stats-received").0, rows.len().to_string());
+        assert_eq!(figure(&html, "stats-amount").0, format_yuan(amount));
+        assert_eq!(figure(&html, "stats-people").0, people.to_string());
+        assert!(html.contains(s["headline"]["text"].as_str().expect("headline")));
+    }
+}

@@ -341,6 +341,10 @@ pub async fn run(db: DatabaseConnection, config: Arc<Config>, mut stop: watch::R
         if let Err(e) = crate::services::monthly_report::run_once(&db, &config, Utc::now()).await {
             tracing::error!(error = %e, "monthly report failed; trying again at the next scan");
         }
+        let tz = config.time_zone;
+        if let Err(e) = crate::services::warnings::refresh_street(&db, tz, Utc::now()).await {
+            tracing::error!(error = %e, "warnings refresh failed; trying again at the next scan");
+        }
         tokio::select! {
             changed = stop.changed() => if changed.is_err() { break },
             () = tokio::time::sleep(every) => {}

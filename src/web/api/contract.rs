@@ -423,6 +423,7 @@ pub fn query_rules() -> Vec<(&'static str, &'static str, Field)> {
             names(&View::ALL, View::as_str),
         ),
     ];
+    rules.extend(warning_query_rules());
     // The ledger takes the case list's filters, and `from` / `to` for the receipt days.
     let list: Vec<(&'static str, Field)> = rules
         .iter()
@@ -434,6 +435,47 @@ pub fn query_rules() -> Vec<(&'static str, &'static str, Field)> {
         for (name, rule) in &list {
             rules.push((path, name, rule.clone()));
         }
+    }
+    rules
+}
+
+/// The warnings list's filters.
+fn warning_query_rules() -> Vec<(&'static str, &'static str, Field)> {
+    use crate::domain::warnings::{WarningKind, WarningStatus};
+    vec![
+        (
+            "/api/v1/warnings",
+            "kind",
+            names(&WarningKind::ALL, WarningKind::as_str),
+        ),
+        (
+            "/api/v1/warnings",
+            "status",
+            names(&WarningStatus::ALL, WarningStatus::as_str),
+        ),
+    ]
+}
+
+/// The warnings' bodies: an action on a warning, and the thresholds (each in its range).
+fn warning_body_rules() -> Vec<(&'static str, &'static str, Field, bool)> {
+    use crate::domain::warnings::{WarningAction, WarningThresholds};
+    let mut rules = vec![
+        (
+            "WarningActionBody",
+            "action",
+            names(&WarningAction::ALL, WarningAction::as_str),
+            true,
+        ),
+        (
+            "WarningActionBody",
+            "text",
+            Field::Text(crate::web::api::warnings::TEXT_MAX as u64),
+            false,
+        ),
+        ("WarningActionBody", "version", Field::Declared, true),
+    ];
+    for (name, _, min, max) in WarningThresholds::default().fields() {
+        rules.push(("WarningSettingsBody", name, Field::Int(min, max), true));
     }
     rules
 }
@@ -652,6 +694,7 @@ pub fn body_rules() -> Vec<(&'static str, &'static str, Field, bool)> {
             (s, f, Choices(all), false)
         }),
     )
+    .chain(warning_body_rules())
     .collect()
 }
 

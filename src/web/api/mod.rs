@@ -21,6 +21,7 @@ pub mod stats;
 pub mod subsidy;
 pub mod units;
 pub mod users;
+pub mod warnings;
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
@@ -135,6 +136,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(ledger::xlsx))
         .routes(routes!(ledger::csv))
+        .routes(routes!(warnings::index))
+        .routes(routes!(warnings::show))
+        .routes(routes!(warnings::act))
+        .routes(routes!(warnings::show_settings, warnings::update_settings))
 }
 
 /// The signed-in user of an API request, from `Authorization: Bearer <token>`.

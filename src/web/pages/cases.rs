@@ -264,6 +264,8 @@ struct QueuePage {
     layout: Layout,
     ready_apprentices: Vec<crate::services::mentorships::MentorshipOut>,
     sections: Vec<QueueSection>,
+    /// Open early warnings (预警).
+    warnings: Option<super::warnings::WarningSection>,
 }
 
 /// The coordination centre's to-do list: escalated and unassigned cases, due soon, overdue,
@@ -356,6 +358,7 @@ pub async fn queue(
         layout: Layout::new(&session, lang, "/queue"),
         sections,
         ready_apprentices,
+        warnings: super::warnings::section(&state, &session.user).await?,
     };
     Ok(render::render(&state, "cases/queue.html", &page)?.into_response())
 }

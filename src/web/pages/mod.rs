@@ -21,6 +21,7 @@ pub mod submit;
 pub mod subsidy;
 pub mod units;
 pub mod users;
+pub mod warnings;
 
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -170,6 +171,13 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(ledger::import_form).post(ledger::import_upload).layer(
                 axum::extract::DefaultBodyLimit::max(ledger::MAX_LEDGER_BYTES + 64 * 1024),
             ),
+        )
+        .route("/warnings", get(warnings::index))
+        .route("/warnings/{id}", get(warnings::show))
+        .route("/warnings/{id}/actions", post(warnings::act))
+        .route(
+            "/settings/warnings",
+            get(warnings::settings).post(warnings::save_settings),
         )
         .route("/static/app.css", get(stylesheet))
         // Inside the session layer: it counts the signed-in user's unread notifications.

@@ -85,6 +85,8 @@ struct DashboardPage {
     from: String,
     to: String,
     unit_name: Option<String>,
+    /// Open early warnings (预警), for those who see them.
+    warnings: Option<super::warnings::WarningSection>,
 }
 
 /// `/cases?…` for the given filters (empty values left out).
@@ -350,6 +352,7 @@ pub async fn show(
         from: String::new(),
         to: String::new(),
         unit_name: None,
+        warnings: super::warnings::section(&state, &session.user).await?,
     };
     let result = match query.range(stats::today(tz)) {
         Ok(range) => stats::stats(&state.db, tz, &session.user, range, Utc::now()).await,
