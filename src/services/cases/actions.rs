@@ -359,7 +359,15 @@ async fn execute(
         },
     )
     .await?;
-    crate::services::notifications::on_case_action(&txn, case, &updated, action, &Value::Null, user).await?;
+    crate::services::notifications::on_case_action(
+        &txn,
+        case,
+        &updated,
+        action,
+        &Value::Null,
+        user,
+    )
+    .await?;
     let cal = match calendar {
         Some(cal) => cal,
         None => calendar::load(&txn).await?,
