@@ -456,7 +456,9 @@ async fn station_surges(
         .await?
         .into_iter()
         .collect();
-    let surging: Vec<(i64, i64, i64, DateTime<Utc>, DateTime<Utc>)> = recent
+    // A station's surge: unit, recent cases, baseline cases, first and last receipt.
+    type Surge = (i64, i64, i64, DateTime<Utc>, DateTime<Utc>);
+    let surging: Vec<Surge> = recent
         .into_iter()
         .map(|(u, n, s, l)| (u, n, past.get(&u).copied().unwrap_or(0), s, l))
         .filter(|(_, n, p, _, _)| rules::station_surges(*n, *p, t))

@@ -150,7 +150,7 @@ pub async fn edit_details(
             Expr::value(new.employment_ended_on),
         );
     if let Some(r) = &regraded {
-        from.insert("grade".into(), json!(grade_of(&case)));
+        from.insert("grade".into(), json!(grade_of(case)));
         to.insert("grade".into(), json!(r.grade.as_str()));
         if case.grade_confirmed != r.confirmed {
             from.insert("grade_confirmed".into(), json!(case.grade_confirmed));
