@@ -144,6 +144,16 @@ async fn the_ledger_follows_the_case_list_filters_and_the_users_scope() {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = res.json().await.unwrap();
     assert!(body["error"]["fields"]["to"].is_string(), "{body}");
+    // The list's own name sent beside `to` is not read, but a malformed one is still refused.
+    let res = app
+        .get(
+            &token,
+            "/api/v1/ledger.csv?to=1860-05-31&received_to=3l%C3%B4",
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.unwrap();
+    assert!(body["error"]["fields"]["received_to"].is_string(), "{body}");
 }
 
 async fn upload(

@@ -55,6 +55,16 @@ impl LedgerQuery {
     /// # Errors
     /// 422 naming the field.
     pub fn filter(&self) -> Result<CaseFilter, AppError> {
+        // Sent beside `from` / `to`, the list's names are overridden, yet must still be dates: a
+        // value the server does not read is no reason to accept a malformed one.
+        if self.from.is_some() || self.to.is_some() {
+            let aliases = CaseQuery {
+                received_from: self.from.as_ref().and(self.received_from.clone()),
+                received_to: self.to.as_ref().and(self.received_to.clone()),
+                ..CaseQuery::default()
+            };
+            aliases.filter()?;
+        }
         let query = CaseQuery {
             status: self.status.clone(),
             unit_id: self.unit_id,
