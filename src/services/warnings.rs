@@ -48,7 +48,7 @@ use crate::domain::warnings::{
 };
 use crate::error::{AppError, FieldErrors, Message};
 use crate::services::auth::CurrentUser;
-use crate::services::{audit, calendar, Page, PageRequest};
+use crate::services::{audit, calendar, versioned, Page, PageRequest};
 
 /// The settings key of the thresholds.
 pub const THRESHOLDS_KEY: &str = "warning_thresholds";
@@ -988,9 +988,7 @@ pub async fn act(
         .await?
         .ok_or(AppError::NotFound)?;
     user.require(&ACT_ROLES)?;
-    if w.version != version {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
+    versioned::check(Some(version), w.version)?;
     let text = text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
     if action.needs_text() && text.is_none() {
         return Err(AppError::field("text", Message::key("warn-err-note-text")));
@@ -1000,11 +998,8 @@ pub async fn act(
         return Err(AppError::Refused(Message::key("warn-err-already-closed")));
     }
     let now = Utc::now();
-    let mut update = warnings::Entity::update_many()
-        .col_expr(warnings::Column::Version, Expr::value(w.version + 1))
-        .col_expr(warnings::Column::UpdatedAt, Expr::value(now))
-        .filter(warnings::Column::Id.eq(id))
-        .filter(warnings::Column::Version.eq(w.version));
+    let mut update =
+        warnings::Entity::update_many().col_expr(warnings::Column::UpdatedAt, Expr::value(now));
     if action == WarningAction::Close {
         update = update
             .col_expr(
@@ -1014,9 +1009,13 @@ pub async fn act(
             .col_expr(warnings::Column::ClosedAt, Expr::value(Some(now)))
             .col_expr(warnings::Column::ClosedBy, Expr::value(Some(user.id)));
     }
-    if update.exec(&txn).await?.rows_affected == 0 {
-        return Err(AppError::Conflict(Message::key("err-stale-version")));
-    }
+    versioned::update(
+        &txn,
+        update,
+        (warnings::Column::Id, id),
+        (warnings::Column::Version, w.version),
+    )
+    .await?;
     let text = text.unwrap_or_default();
     warning_actions::ActiveModel {
         warning_id: Set(id),
