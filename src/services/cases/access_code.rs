@@ -3,7 +3,7 @@
 
 use entity::cases;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::find_visible;
 use crate::db::begin_write;
@@ -22,31 +22,39 @@ pub fn new_code() -> String {
 /// generator, which a migration does not have; two servers starting at once are fine (a row that
 /// got its code meanwhile is left alone).
 ///
+/// The cases are walked once in id order (a keyset, not "the first 500 still without a code",
+/// which rescans the coded rows on every batch), and each batch is one transaction: a commit per
+/// row made 1,000,000 old cases take about eight minutes.
+///
 /// # Errors
 /// Database failures.
-pub async fn ensure_codes(db: &impl ConnectionTrait) -> Result<u64, AppError> {
+pub async fn ensure_codes(db: &DatabaseConnection) -> Result<u64, AppError> {
     let mut given = 0;
+    let mut after = 0i64;
     loop {
         let ids: Vec<i64> = cases::Entity::find()
             .select_only()
             .column(cases::Column::Id)
             .filter(cases::Column::AccessCode.is_null())
+            .filter(cases::Column::Id.gt(after))
+            .order_by_asc(cases::Column::Id)
             .limit(500)
             .into_tuple()
             .all(db)
             .await?;
-        if ids.is_empty() {
-            break;
-        }
+        let Some(&last) = ids.last() else { break };
+        after = last;
+        let txn = begin_write(db).await?;
         for id in ids {
             let done = cases::Entity::update_many()
                 .col_expr(cases::Column::AccessCode, Expr::value(new_code()))
                 .filter(cases::Column::Id.eq(id))
                 .filter(cases::Column::AccessCode.is_null())
-                .exec(db)
+                .exec(&txn)
                 .await?;
             given += done.rows_affected;
         }
+        txn.commit().await?;
     }
     if given > 0 {
         tracing::info!(cases = given, "case codes given to cases from before codes");
