@@ -54,6 +54,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             total - have,
             started.elapsed().as_secs_f64()
         );
+        // The rows went in past the services that keep the statistics counters.
+        let rebuilt = mediation::services::stats::counters::rebuild(&db, Shanghai).await?;
+        println!(
+            "statistics counters rebuilt: {} rows in {:.1} s",
+            rebuilt.rows, rebuilt.seconds
+        );
     } else {
         println!("reusing {have} cases");
     }

@@ -171,6 +171,18 @@ pub enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// The monthly counters behind the statistics.
+    Stats {
+        #[command(subcommand)]
+        command: StatsCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StatsCommand {
+    /// Recompute every counter from the cases, in one transaction (a repair; the server also
+    /// rebuilds them at start when the time zone changed).
+    Rebuild,
 }
 
 #[derive(Subcommand, Debug)]
@@ -370,6 +382,17 @@ async fn execute(cli: Cli) -> Result<(), AppError> {
                     dry_run,
                 },
         } => import_ledger(config, &file, unit, dry_run).await,
+        Command::Stats {
+            command: StatsCommand::Rebuild,
+        } => {
+            let db = crate::db::connect_and_migrate(&config.database_url).await?;
+            let report = crate::services::stats::counters::rebuild(&db, config.time_zone).await?;
+            println!(
+                "统计计数已重建 / statistics counters rebuilt: {} months, {} rows in {:.1} s",
+                report.months, report.rows, report.seconds
+            );
+            Ok(())
+        }
         Command::Backup { file } => {
             let report = crate::services::backup::backup(&config.database_url, &file).await?;
             println!(

@@ -60,6 +60,7 @@ impl App {
         services::calendar::seed_if_empty(&db).await?;
         services::settings::seed_defaults(&db).await?;
         services::subsidy::seed_defaults(&db).await?;
+        services::stats::counters::ensure(&db, config.time_zone).await?;
         App::with_database(config, db)
     }
 

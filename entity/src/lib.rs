@@ -28,6 +28,7 @@ pub mod notifications;
 pub mod public_attempts;
 pub mod reminders_sent;
 pub mod settings;
+pub mod stat_counters;
 pub mod subsidy_items;
 pub mod subsidy_periods;
 pub mod subsidy_rates;

@@ -215,6 +215,8 @@ pub async fn seed(
             .await?;
         }
     }
+    // The cases went in as batches of rows, past the services that keep the counters.
+    crate::services::stats::counters::rebuild(db, tz).await?;
     db.execute_unprepared("ANALYZE").await?;
     report.subsidy_periods = subsidy_periods(db, tz, today).await?;
     report.mediators = mediators::Entity::find().count(db).await?;

@@ -159,6 +159,7 @@ async fn mediate(
     };
     records::record_session(
         db,
+        tz,
         c,
         case.id,
         SessionInput {
@@ -259,6 +260,7 @@ pub async fn settle(
     let latest = Utc::now() - Duration::minutes(1);
     records::record_session(
         db,
+        tz,
         who,
         case.id,
         SessionInput {

@@ -273,6 +273,7 @@ impl Loader<'_> {
                 let failed = spec.end == End::Failed;
                 records::record_session(
                     self.db,
+                    self.tz,
                     &self.coordinator,
                     case.id,
                     SessionInput {

@@ -2,6 +2,8 @@
 //! (DESIGN §11), the success rate and average days, the months of a range, and the geometry of
 //! the dashboard's charts. Pure; the counting itself is SQL in `services::stats`.
 
+use std::collections::BTreeMap;
+
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
@@ -67,6 +69,15 @@ pub fn average_days(total_days: f64, closed: u64) -> Option<f64> {
     (closed > 0).then(|| (total_days / closed as f64 * 10.0).round() / 10.0)
 }
 
+/// Seconds in a day.
+const SECONDS_PER_DAY: f64 = 86_400.0;
+
+/// [`average_days`] from the whole seconds the closed cases took, summed as integers so that
+/// the counters and the direct queries give the same figure to the last bit.
+pub fn average_days_of_seconds(total_seconds: i64, closed: u64) -> Option<f64> {
+    average_days(total_seconds as f64 / SECONDS_PER_DAY, closed)
+}
+
 /// A calendar month, `2026-11`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Month {
@@ -128,6 +139,20 @@ pub fn months_of(from: NaiveDate, to: NaiveDate) -> Vec<(Month, NaiveDate, Naive
     out
 }
 
+/// The months lying entirely inside `from..=to` (first and last, in order), when there is one:
+/// those the counters answer; the days before and after them are counted from the cases.
+pub fn whole_months(from: NaiveDate, to: NaiveDate) -> Option<(Month, Month)> {
+    let whole: Vec<Month> = months_of(from, to)
+        .into_iter()
+        .filter(|(m, first, last)| {
+            m.first_day() == Some(*first)
+                && m.next().first_day().and_then(|d| d.pred_opt()) == Some(*last)
+        })
+        .map(|(m, _, _)| m)
+        .collect();
+    Some((*whole.first()?, *whole.last()?))
+}
+
 /// The first day of the month `back` months before the month of `date`.
 pub fn months_back(date: NaiveDate, back: u32) -> NaiveDate {
     let total = date.year() * 12 + date.month0() as i32 - back as i32;
@@ -153,6 +178,192 @@ pub fn monthly_report_due(
 /// The longest range the statistics answer, in days (twenty years): the months of a range are
 /// one expression each in the query.
 pub const MAX_RANGE_DAYS: i64 = 20 * 366;
+
+// ---------------------------------------------------------------------------------------------------
+// Monthly counters (the table `stat_counters`, kept by `services::stats::counters`)
+// ---------------------------------------------------------------------------------------------------
+
+/// The `unit_id` of the counters of all units together.
+pub const ALL_UNITS: i64 = 0;
+
+/// What a counter row breaks the received cases down by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Dimension {
+    /// Every case, under the value ''; the only dimension of the closed side.
+    All,
+    Grade,
+    DisputeType,
+    Source,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 4] = [
+        Dimension::All,
+        Dimension::Grade,
+        Dimension::DisputeType,
+        Dimension::Source,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dimension::All => "all",
+            Dimension::Grade => "grade",
+            Dimension::DisputeType => "dispute_type",
+            Dimension::Source => "source",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Dimension> {
+        Dimension::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+/// The key of one counter row.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CounterKey {
+    pub month: Month,
+    /// The unit the cases are at now, or [`ALL_UNITS`].
+    pub unit_id: i64,
+    pub dimension: Dimension,
+    /// The grade, type or source as stored; '' for [`Dimension::All`].
+    pub value: String,
+}
+
+/// The figures of one counter row (or the change to them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CounterValues {
+    pub received: i64,
+    pub amount_claimed_fen: i64,
+    pub people_involved: i64,
+    pub closed: i64,
+    pub resolved: i64,
+    pub seconds_to_close: i64,
+}
+
+impl CounterValues {
+    pub fn is_zero(&self) -> bool {
+        *self == CounterValues::default()
+    }
+
+    pub fn add(&mut self, other: &CounterValues) {
+        self.received += other.received;
+        self.amount_claimed_fen += other.amount_claimed_fen;
+        self.people_involved += other.people_involved;
+        self.closed += other.closed;
+        self.resolved += other.resolved;
+        self.seconds_to_close += other.seconds_to_close;
+    }
+
+    pub fn subtract(&mut self, other: &CounterValues) {
+        self.received -= other.received;
+        self.amount_claimed_fen -= other.amount_claimed_fen;
+        self.people_involved -= other.people_involved;
+        self.closed -= other.closed;
+        self.resolved -= other.resolved;
+        self.seconds_to_close -= other.seconds_to_close;
+    }
+}
+
+/// How a closed case counts on the closed side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Closing {
+    /// The local month of `closed_at`.
+    pub month: Month,
+    pub resolved: bool,
+    /// Whole seconds from receipt to closing (`closed_at` and `received_at` each taken to the
+    /// whole second below, as the SQL of the direct path takes them).
+    pub seconds: i64,
+}
+
+/// The fields of a case the figures count, in the street's zone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseFigures {
+    /// The local month of `received_at`.
+    pub received_month: Month,
+    /// The unit the case is at now.
+    pub unit_id: i64,
+    pub grade: String,
+    pub dispute_type: String,
+    pub source: String,
+    pub amount_claimed_fen: i64,
+    pub people_involved: i64,
+    /// Some when the status is `closed` (with a `closed_at`); a reopened case counts as received
+    /// only, as the direct queries count it.
+    pub closing: Option<Closing>,
+}
+
+/// The rows a case adds to: on the received side its month × (all units, its unit) × (all, its
+/// grade, type and source); on the closed side, when closed, its closing month × (all units, its
+/// unit) × all.
+pub fn contributions(case: &CaseFigures) -> Vec<(CounterKey, CounterValues)> {
+    let received = CounterValues {
+        received: 1,
+        amount_claimed_fen: case.amount_claimed_fen,
+        people_involved: case.people_involved,
+        ..CounterValues::default()
+    };
+    let values = [
+        (Dimension::All, String::new()),
+        (Dimension::Grade, case.grade.clone()),
+        (Dimension::DisputeType, case.dispute_type.clone()),
+        (Dimension::Source, case.source.clone()),
+    ];
+    let mut out = Vec::with_capacity(10);
+    for unit_id in [ALL_UNITS, case.unit_id] {
+        for (dimension, value) in &values {
+            out.push((
+                CounterKey {
+                    month: case.received_month,
+                    unit_id,
+                    dimension: *dimension,
+                    value: value.clone(),
+                },
+                received,
+            ));
+        }
+        if let Some(closing) = case.closing {
+            out.push((
+                CounterKey {
+                    month: closing.month,
+                    unit_id,
+                    dimension: Dimension::All,
+                    value: String::new(),
+                },
+                CounterValues {
+                    closed: 1,
+                    resolved: i64::from(closing.resolved),
+                    seconds_to_close: closing.seconds,
+                    ..CounterValues::default()
+                },
+            ));
+        }
+    }
+    out
+}
+
+/// What a change of a case from `before` to `after` adds to each row (`None` before: a new case;
+/// `None` after: a removed one): the after's contributions less the before's, with the rows
+/// whose change is nothing left out, so an unchanged case writes nothing. In key order.
+pub fn delta(
+    before: Option<&CaseFigures>,
+    after: Option<&CaseFigures>,
+) -> Vec<(CounterKey, CounterValues)> {
+    let mut rows: BTreeMap<CounterKey, CounterValues> = BTreeMap::new();
+    if before == after {
+        return Vec::new();
+    }
+    if let Some(after) = after {
+        for (key, values) in contributions(after) {
+            rows.entry(key).or_default().add(&values);
+        }
+    }
+    if let Some(before) = before {
+        for (key, values) in contributions(before) {
+            rows.entry(key).or_default().subtract(&values);
+        }
+    }
+    rows.into_iter().filter(|(_, v)| !v.is_zero()).collect()
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Chart geometry (SVG drawn by templates/stats/_bars.html and _trend.html)
@@ -306,6 +517,159 @@ mod tests {
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn figures() -> CaseFigures {
+        CaseFigures {
+            received_month: Month::of(day(2025, 3, 31)),
+            unit_id: 7,
+            grade: "ordinary".into(),
+            dispute_type: "wage_arrears".into(),
+            source: "walk_in".into(),
+            amount_claimed_fen: 100_000,
+            people_involved: 3,
+            closing: None,
+        }
+    }
+
+    fn row<'a>(
+        rows: &'a [(CounterKey, CounterValues)],
+        month: &str,
+        unit_id: i64,
+        dimension: Dimension,
+        value: &str,
+    ) -> Option<&'a CounterValues> {
+        rows.iter()
+            .find(|(k, _)| {
+                k.month.label() == month
+                    && k.unit_id == unit_id
+                    && k.dimension == dimension
+                    && k.value == value
+            })
+            .map(|(_, v)| v)
+    }
+
+    #[test]
+    fn a_new_case_counts_once_street_wide_and_once_at_its_unit_in_every_dimension() {
+        let rows = delta(None, Some(&figures()));
+        assert_eq!(rows.len(), 8);
+        for unit in [ALL_UNITS, 7] {
+            for (d, v) in [
+                (Dimension::All, ""),
+                (Dimension::Grade, "ordinary"),
+                (Dimension::DisputeType, "wage_arrears"),
+                (Dimension::Source, "walk_in"),
+            ] {
+                let r = row(&rows, "2025-03", unit, d, v).expect("row");
+                assert_eq!(
+                    (r.received, r.amount_claimed_fen, r.people_involved),
+                    (1, 100_000, 3)
+                );
+                assert_eq!(r.closed, 0);
+            }
+        }
+    }
+
+    #[test]
+    fn an_unchanged_case_writes_nothing_and_a_removed_one_takes_back_what_it_added() {
+        let c = figures();
+        assert!(delta(Some(&c), Some(&c)).is_empty());
+        assert!(delta(None, None).is_empty());
+        let back = delta(Some(&c), None);
+        assert_eq!(back.len(), 8);
+        assert!(back
+            .iter()
+            .all(|(_, v)| v.received == -1 && v.people_involved == -3));
+    }
+
+    #[test]
+    fn closing_adds_to_the_closing_month_only_under_all() {
+        let before = figures();
+        let mut after = before.clone();
+        after.closing = Some(Closing {
+            month: Month::of(day(2025, 4, 2)),
+            resolved: true,
+            seconds: 86_400 * 2 + 5,
+        });
+        let rows = delta(Some(&before), Some(&after));
+        assert_eq!(rows.len(), 2);
+        for unit in [ALL_UNITS, 7] {
+            let r = row(&rows, "2025-04", unit, Dimension::All, "").expect("closed row");
+            assert_eq!((r.closed, r.resolved, r.seconds_to_close), (1, 1, 172_805));
+            assert_eq!(r.received, 0);
+        }
+        // Reopened: the closing is taken back, the receipt stays.
+        let reopened = delta(Some(&after), Some(&before));
+        assert_eq!(reopened.len(), 2);
+        assert!(reopened
+            .iter()
+            .all(|(_, v)| v.closed == -1 && v.resolved == -1));
+        // Failed: closed but not resolved.
+        let mut failed = before.clone();
+        failed.closing = Some(Closing {
+            month: Month::of(day(2025, 4, 2)),
+            resolved: false,
+            seconds: 10,
+        });
+        let rows = delta(None, Some(&failed));
+        let r = row(&rows, "2025-04", 7, Dimension::All, "").expect("closed row");
+        assert_eq!((r.closed, r.resolved, r.seconds_to_close), (1, 0, 10));
+    }
+
+    #[test]
+    fn moving_a_case_moves_its_unit_rows_and_leaves_the_street_rows_alone() {
+        let before = figures();
+        let mut after = before.clone();
+        after.unit_id = 9;
+        let rows = delta(Some(&before), Some(&after));
+        assert_eq!(rows.len(), 8);
+        assert!(rows.iter().all(|(k, _)| k.unit_id != ALL_UNITS));
+        assert_eq!(
+            row(&rows, "2025-03", 7, Dimension::Source, "walk_in").map(|v| v.received),
+            Some(-1)
+        );
+        assert_eq!(
+            row(&rows, "2025-03", 9, Dimension::Source, "walk_in").map(|v| v.received),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn regrading_or_editing_moves_only_what_changed() {
+        let before = figures();
+        let mut regraded = before.clone();
+        regraded.grade = "complex".into();
+        let rows = delta(Some(&before), Some(&regraded));
+        assert_eq!(rows.len(), 4);
+        assert!(rows.iter().all(|(k, _)| k.dimension == Dimension::Grade));
+        let mut edited = before.clone();
+        edited.amount_claimed_fen += 50;
+        edited.people_involved -= 1;
+        let rows = delta(Some(&before), Some(&edited));
+        assert_eq!(rows.len(), 8);
+        assert!(rows.iter().all(|(_, v)| v.received == 0
+            && v.amount_claimed_fen == 50
+            && v.people_involved == -1));
+    }
+
+    #[test]
+    fn whole_months_are_those_the_range_covers_from_first_to_last_day() {
+        let label = |m: Option<(Month, Month)>| m.map(|(a, b)| (a.label(), b.label()));
+        assert_eq!(
+            label(whole_months(day(2025, 1, 1), day(2025, 12, 31))),
+            Some(("2025-01".into(), "2025-12".into()))
+        );
+        assert_eq!(
+            label(whole_months(day(2025, 1, 2), day(2025, 3, 30))),
+            Some(("2025-02".into(), "2025-02".into()))
+        );
+        assert_eq!(whole_months(day(2025, 1, 2), day(2025, 2, 27)), None);
+        assert_eq!(
+            label(whole_months(day(2024, 2, 1), day(2024, 2, 29))),
+            Some(("2024-02".into(), "2024-02".into()))
+        );
+        assert_eq!(average_days_of_seconds(86_400 * 3 + 43_200, 1), Some(3.5));
+        assert_eq!(average_days_of_seconds(0, 0), None);
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use chrono::{DateTime, Utc};
 use entity::settings;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{Condition, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set};
 use serde_json::{json, Value};
 use validator::ValidateEmail;
 
@@ -26,7 +26,7 @@ use crate::i18n::{self, Lang};
 use crate::mail::queue::{self, NewNotification};
 use crate::services::auth::CurrentUser;
 use crate::services::calendar;
-use crate::services::stats::{stats_in_scope, StatsOut, StatsRange};
+use crate::services::stats::{stats_in_scope, Scope, StatsOut, StatsRange};
 
 /// The key of the report's addresses (a JSON array of e-mail addresses).
 pub const RECIPIENTS: &str = "monthly_report_recipients";
@@ -191,7 +191,7 @@ pub async fn run_once(
         to,
         unit_id: None,
     };
-    let stats = stats_in_scope(db, tz, Condition::all(), range, now).await?;
+    let stats = stats_in_scope(db, tz, Scope::Street, range, now).await?;
     let data = report_data(&label, &stats);
     let txn = begin_write(db).await?;
     let inserted = settings::Entity::insert(settings::ActiveModel {

@@ -1,5 +1,5 @@
-//! The street's figures for a range of local days (DESIGN §6, §11): SQL aggregates over the cases
-//! the user may see, in a fixed number of queries whatever the number of cases.
+//! The street's figures for a range of local days (DESIGN §6, §11), over the cases the user may
+//! see, in a fixed number of queries whatever the number of cases.
 //!
 //! Received-based figures (`received`, the amount, the people and the breakdowns) count the cases
 //! received in the range, by their current grade, type, source and unit; closed-based ones
@@ -7,9 +7,14 @@
 //! (status `closed`, `closed_at` inside it); `overdue_open` is as of now. `unit_id` is the unit a
 //! case is at now, as in `GET /cases?unit_id=`.
 //!
-//! Queries (indexes they lean on): one GROUP BY over the received range (`received_at`), one
-//! per-month count over it (`received_at`), one per-month count over the closed range
-//! (`closed_at`), one count of the overdue (`status, deadline_at`), and the unit names.
+//! Two ways to the same figures. Street-wide (every role but the mediator, and the monthly
+//! report) the whole months inside the range are read from the monthly counters
+//! ([`counters`], a few hundred rows for a year) and only the days before and after them from the
+//! cases; a mediator's scope is not a set of units, so theirs is always counted from the cases.
+//! Counted from the cases ([`direct`]): one GROUP BY over the received range (`received_at`), one
+//! per-month count over it, one per-month count over the closed range (`closed_at`). Then one
+//! count of the overdue (`status, deadline_at`) and the unit names. Days to close are summed as
+//! whole seconds on both ways, so both give the same average to the last bit.
 
 use std::collections::BTreeMap;
 
@@ -24,10 +29,12 @@ use sea_orm::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::cases::visible_condition;
+pub mod counters;
+
+use super::cases::{sees_every_case, visible_condition};
 use crate::domain::case_terms::{DisputeType, Grade, Source};
 use crate::domain::clocks::{end_of_local_day, local_date, start_of_local_day};
-use crate::domain::stats::{self as rules, months_back, months_of, Headline};
+use crate::domain::stats::{self as rules, months_back, months_of, whole_months, Headline};
 use crate::domain::workflow::{Outcome, Status};
 use crate::error::{AppError, Message};
 use crate::services::auth::CurrentUser;
@@ -158,6 +165,88 @@ fn month_index(col: cases::Column, ends: &[DateTime<Utc>]) -> Expr {
         .into()
 }
 
+/// The whole seconds from receipt to closing of one case, as SQL: each instant taken to the whole
+/// second below, as [`counters::figures_of`] takes them, so that both paths sum the same integers.
+pub(crate) fn seconds_taken_sql(backend: DatabaseBackend) -> &'static str {
+    match backend {
+        DatabaseBackend::Postgres => {
+            "(CAST(FLOOR(EXTRACT(EPOCH FROM closed_at)) AS BIGINT) - CAST(FLOOR(EXTRACT(EPOCH FROM received_at)) AS BIGINT))"
+        }
+        _ => {
+            "(CAST(strftime('%s', closed_at) AS INTEGER) - CAST(strftime('%s', received_at) AS INTEGER))"
+        }
+    }
+}
+
+/// Whose cases the figures count.
+#[derive(Clone, Debug)]
+pub enum Scope {
+    /// Every case of the street (coordinators, finance, the viewer, admins, the monthly report):
+    /// whole months are read from the counters.
+    Street,
+    /// The cases of a condition (a mediator's), always counted from the cases.
+    Cases(Condition),
+}
+
+/// The figures of a part of a range, summed before they are shaped into [`StatsOut`]: from the
+/// cases ([`direct`]) or from the counters ([`counters::read`]), added together.
+#[derive(Debug, Default)]
+struct Figures {
+    total: Tally,
+    /// By the stored grade, type and source.
+    by_grade: BTreeMap<String, Tally>,
+    by_dispute_type: BTreeMap<String, Tally>,
+    by_source: BTreeMap<String, Tally>,
+    by_unit: BTreeMap<i64, Tally>,
+    /// By month label (`2026-11`).
+    by_month: BTreeMap<String, MonthFigures>,
+    closed: u64,
+    resolved: u64,
+    seconds_to_close: i64,
+}
+
+#[derive(Debug, Default)]
+struct MonthFigures {
+    received: u64,
+    closed: u64,
+    resolved: u64,
+}
+
+impl Tally {
+    fn merge(&mut self, other: &Tally) {
+        self.received += other.received;
+        self.amount_claimed_fen += other.amount_claimed_fen;
+        self.people_involved += other.people_involved;
+    }
+}
+
+impl Figures {
+    fn merge(&mut self, other: Figures) {
+        self.total.merge(&other.total);
+        for (mine, theirs) in [
+            (&mut self.by_grade, other.by_grade),
+            (&mut self.by_dispute_type, other.by_dispute_type),
+            (&mut self.by_source, other.by_source),
+        ] {
+            for (k, t) in theirs {
+                mine.entry(k).or_default().merge(&t);
+            }
+        }
+        for (k, t) in other.by_unit {
+            self.by_unit.entry(k).or_default().merge(&t);
+        }
+        for (k, m) in other.by_month {
+            let mine = self.by_month.entry(k).or_default();
+            mine.received += m.received;
+            mine.closed += m.closed;
+            mine.resolved += m.resolved;
+        }
+        self.closed += other.closed;
+        self.resolved += other.resolved;
+        self.seconds_to_close += other.seconds_to_close;
+    }
+}
+
 /// The figures of `range` over the cases `user` may see.
 ///
 /// # Errors
@@ -169,17 +258,26 @@ pub async fn stats(
     range: StatsRange,
     now: DateTime<Utc>,
 ) -> Result<StatsOut, AppError> {
-    stats_in_scope(db, tz, visible_condition(user), range, now).await
+    let scope = if sees_every_case(user) {
+        Scope::Street
+    } else {
+        Scope::Cases(visible_condition(user))
+    };
+    stats_in_scope(db, tz, scope, range, now).await
 }
 
-/// The figures of `range` over the cases of `scope` (the whole street for the monthly report).
+/// The figures of `range` over the cases of `scope`.
+///
+/// Street-wide, with counters built for `tz`: the whole months inside the range from the
+/// counters, the days before and after them from the cases; otherwise all from the cases. Both
+/// give the same figures (`tests/api/stats.rs` compares them).
 ///
 /// # Errors
 /// As [`stats`].
 pub async fn stats_in_scope(
     db: &impl ConnectionTrait,
     tz: Tz,
-    scope: Condition,
+    scope: Scope,
     range: StatsRange,
     now: DateTime<Utc>,
 ) -> Result<StatsOut, AppError> {
@@ -200,11 +298,178 @@ pub async fn stats_in_scope(
             ));
         }
     }
-    let start = start_of_local_day(range.from, tz);
-    let end = end_of_local_day(range.to, tz);
+    let whole = match &scope {
+        Scope::Street if counters::ready(db, tz).await? => whole_months(range.from, range.to),
+        _ => None,
+    };
+    let condition = match &scope {
+        Scope::Street => Condition::all(),
+        Scope::Cases(condition) => condition.clone(),
+    };
+    let figures = match whole {
+        Some((first, last)) => {
+            let mut figures = counters::read(db, range.unit_id, first, last).await?;
+            let first_day = first.first_day().unwrap_or(range.from);
+            if range.from < first_day {
+                let before = first_day.pred_opt().unwrap_or(range.from);
+                let part = direct(db, tz, &condition, range.unit_id, range.from, before).await?;
+                figures.merge(part);
+            }
+            if let Some(after) = last.next().first_day().filter(|d| *d <= range.to) {
+                let part = direct(db, tz, &condition, range.unit_id, after, range.to).await?;
+                figures.merge(part);
+            }
+            figures
+        }
+        None => direct(db, tz, &condition, range.unit_id, range.from, range.to).await?,
+    };
+    let overdue_open = {
+        let q = cases::Entity::find()
+            .filter(condition)
+            .filter(cases::Column::Status.is_in(Status::RUNNING.map(Status::as_str)))
+            .filter(cases::Column::DeadlineAt.lte(now));
+        match range.unit_id {
+            Some(unit_id) => q.filter(cases::Column::CurrentUnitId.eq(unit_id)),
+            None => q,
+        }
+        .count(db)
+        .await?
+    };
+    shape(figures, range, overdue_open, &unit_names)
+}
+
+/// Every breakdown with all its values (zeros included) filled from `figures`.
+fn breakdown(
+    names: impl Iterator<Item = &'static str>,
+    counted: BTreeMap<String, Tally>,
+    parse: impl Fn(&str) -> Option<&'static str>,
+    what: &str,
+) -> Result<BTreeMap<&'static str, Tally>, AppError> {
+    let mut out: BTreeMap<&'static str, Tally> = names.map(|n| (n, Tally::default())).collect();
+    for (stored, tally) in counted {
+        let name = parse(&stored)
+            .ok_or_else(|| AppError::Internal(format!("stored {what} {stored:?}")))?;
+        out.entry(name).or_default().merge(&tally);
+    }
+    Ok(out)
+}
+
+/// The answer from the summed figures.
+fn shape(
+    figures: Figures,
+    range: StatsRange,
+    overdue_open: u64,
+    unit_names: &BTreeMap<i64, String>,
+) -> Result<StatsOut, AppError> {
+    let Figures {
+        total,
+        by_grade,
+        by_dispute_type,
+        by_source,
+        by_unit,
+        by_month,
+        closed,
+        resolved,
+        seconds_to_close,
+    } = figures;
+    let by_grade = breakdown(
+        Grade::ALL.iter().map(|g| g.as_str()),
+        by_grade,
+        |s| Grade::parse(s).map(Grade::as_str),
+        "grade",
+    )?;
+    let by_dispute_type = breakdown(
+        DisputeType::ALL.iter().map(|d| d.as_str()),
+        by_dispute_type,
+        |s| DisputeType::parse(s).map(DisputeType::as_str),
+        "dispute type",
+    )?;
+    let by_source = breakdown(
+        Source::ALL.iter().map(|s| s.as_str()),
+        by_source,
+        |s| Source::parse(s).map(Source::as_str),
+        "source",
+    )?;
+    // A unit is listed when it received a case in the range (a counter row of a unit whose
+    // cases all moved away is zero).
+    let mut by_unit: Vec<UnitTally> = by_unit
+        .into_iter()
+        .filter(|(_, tally)| tally.received > 0)
+        .map(|(unit_id, tally)| UnitTally {
+            unit_id,
+            unit_name: unit_names.get(&unit_id).cloned().unwrap_or_default(),
+            tally,
+        })
+        .collect();
+    by_unit.sort_by(|a, b| {
+        b.tally
+            .received
+            .cmp(&a.tally.received)
+            .then(a.unit_id.cmp(&b.unit_id))
+    });
+    let by_month: Vec<MonthTally> = months_of(range.from, range.to)
+        .iter()
+        .map(|(m, first, last)| {
+            let label = m.label();
+            let counted = by_month.get(&label);
+            MonthTally {
+                from: *first,
+                to: *last,
+                received: counted.map_or(0, |c| c.received),
+                closed: counted.map_or(0, |c| c.closed),
+                resolved: counted.map_or(0, |c| c.resolved),
+                month: label,
+            }
+        })
+        .collect();
+    let headline = Headline::new(
+        total.received,
+        total.amount_claimed_fen,
+        total.people_involved,
+    );
+    Ok(StatsOut {
+        from: range.from,
+        to: range.to,
+        unit_id: range.unit_id,
+        received: total.received,
+        closed,
+        resolved,
+        success_rate: rules::success_rate(closed, resolved),
+        amount_claimed_fen: total.amount_claimed_fen,
+        people_involved: total.people_involved,
+        avg_days_to_close: rules::average_days_of_seconds(seconds_to_close, closed),
+        overdue_open,
+        by_grade,
+        by_dispute_type,
+        by_source,
+        by_unit,
+        by_month,
+        headline: HeadlineOut {
+            text: headline.zh(),
+            received: headline.received,
+            amount_wan: headline.amount_wan,
+            people: headline.people,
+            people_more: headline.people_more,
+        },
+    })
+}
+
+/// The figures of the local days `from..=to` counted from the cases of `scope` (at `unit_id`
+/// when given), in three queries: the received cases by (grade, type, source, unit), and month
+/// by month the received and the closed.
+async fn direct(
+    db: &impl ConnectionTrait,
+    tz: Tz,
+    scope: &Condition,
+    unit_id: Option<i64>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Figures, AppError> {
+    let start = start_of_local_day(from, tz);
+    let end = end_of_local_day(to, tz);
     let scoped = || -> Select<cases::Entity> {
         let q = cases::Entity::find().filter(scope.clone());
-        match range.unit_id {
+        match unit_id {
             Some(unit_id) => q.filter(cases::Column::CurrentUnitId.eq(unit_id)),
             None => q,
         }
@@ -221,6 +486,7 @@ pub async fn stats_in_scope(
             .filter(cases::Column::ClosedAt.gte(start))
             .filter(cases::Column::ClosedAt.lt(end))
     };
+    let mut figures = Figures::default();
 
     // 1. The received cases by (grade, type, source, unit): every breakdown and the totals.
     let groups: Vec<(entity::terms::Grade, String, String, i64, i64, i64, i64)> =
@@ -243,53 +509,21 @@ pub async fn stats_in_scope(
             .into_tuple()
             .all(db)
             .await?;
-    let mut total = Tally::default();
-    let mut by_grade: BTreeMap<&'static str, Tally> = Grade::ALL
-        .iter()
-        .map(|g| (g.as_str(), Tally::default()))
-        .collect();
-    let mut by_dispute_type: BTreeMap<&'static str, Tally> = DisputeType::ALL
-        .iter()
-        .map(|d| (d.as_str(), Tally::default()))
-        .collect();
-    let mut by_source: BTreeMap<&'static str, Tally> = Source::ALL
-        .iter()
-        .map(|s| (s.as_str(), Tally::default()))
-        .collect();
-    let mut by_unit_map: BTreeMap<i64, Tally> = BTreeMap::new();
     for (grade, dispute_type, source, unit_id, n, amount, people) in groups {
-        total.add(n, amount, people);
-        let grade = Grade::from(grade);
-        let dispute_type = DisputeType::parse(&dispute_type)
-            .ok_or_else(|| AppError::Internal(format!("stored dispute type {dispute_type:?}")))?;
-        let source = Source::parse(&source)
-            .ok_or_else(|| AppError::Internal(format!("stored source {source:?}")))?;
+        figures.total.add(n, amount, people);
+        let grade = Grade::from(grade).as_str().to_owned();
         for tally in [
-            by_grade.entry(grade.as_str()).or_default(),
-            by_dispute_type.entry(dispute_type.as_str()).or_default(),
-            by_source.entry(source.as_str()).or_default(),
-            by_unit_map.entry(unit_id).or_default(),
+            figures.by_grade.entry(grade).or_default(),
+            figures.by_dispute_type.entry(dispute_type).or_default(),
+            figures.by_source.entry(source).or_default(),
+            figures.by_unit.entry(unit_id).or_default(),
         ] {
             tally.add(n, amount, people);
         }
     }
-    let mut by_unit: Vec<UnitTally> = by_unit_map
-        .into_iter()
-        .map(|(unit_id, tally)| UnitTally {
-            unit_id,
-            unit_name: unit_names.get(&unit_id).cloned().unwrap_or_default(),
-            tally,
-        })
-        .collect();
-    by_unit.sort_by(|a, b| {
-        b.tally
-            .received
-            .cmp(&a.tally.received)
-            .then(a.unit_id.cmp(&b.unit_id))
-    });
 
-    // 2. and 3. Month by month: received, and closed with resolved and days taken.
-    let months = months_of(range.from, range.to);
+    // 2. and 3. Month by month: received, and closed with resolved and seconds taken.
+    let months = months_of(from, to);
     let ends: Vec<DateTime<Utc>> = months
         .iter()
         .map(|(_, _, last)| end_of_local_day(*last, tz))
@@ -303,94 +537,48 @@ pub async fn stats_in_scope(
         .all(db)
         .await?;
     let closed = format!("status = '{}'", Status::Closed.as_str());
-    let days_taken = match db.get_database_backend() {
-        DatabaseBackend::Postgres => format!(
-            "CAST(SUM(CASE WHEN {closed} THEN EXTRACT(EPOCH FROM (closed_at - received_at)) ELSE 0 END) AS DOUBLE PRECISION) / 86400.0"
-        ),
-        _ => format!(
-            "CAST(SUM(CASE WHEN {closed} THEN julianday(closed_at) - julianday(received_at) ELSE 0 END) AS REAL)"
-        ),
-    };
+    let seconds_sql = format!(
+        "CAST(SUM(CASE WHEN {closed} THEN {} ELSE 0 END) AS BIGINT)",
+        seconds_taken_sql(db.get_database_backend())
+    );
     let closed_sql = format!("CAST(SUM(CASE WHEN {closed} THEN 1 ELSE 0 END) AS BIGINT)");
     let resolved_sql = format!(
         "CAST(SUM(CASE WHEN {closed} AND outcome = '{}' THEN 1 ELSE 0 END) AS BIGINT)",
         Outcome::Resolved.as_str()
     );
-    let closed_by_month: Vec<(i64, i64, i64, Option<f64>)> = closed_in_range()
+    let closed_by_month: Vec<(i64, i64, i64, Option<i64>)> = closed_in_range()
         .select_only()
         .column_as(month_index(cases::Column::ClosedAt, &ends), "m")
         .column_as(Expr::cust(closed_sql), "n")
         .column_as(Expr::cust(resolved_sql), "resolved")
-        .column_as(Expr::cust(days_taken), "days")
+        .column_as(Expr::cust(seconds_sql), "seconds")
         .group_by(Expr::cust("m"))
         .into_tuple()
         .all(db)
         .await?;
-    let mut by_month: Vec<MonthTally> = months
-        .iter()
-        .map(|(m, first, last)| MonthTally {
-            month: m.label(),
-            from: *first,
-            to: *last,
-            received: 0,
-            closed: 0,
-            resolved: 0,
-        })
-        .collect();
+    let label_of = |m: i64| {
+        usize::try_from(m)
+            .ok()
+            .and_then(|i| months.get(i))
+            .map(|(month, _, _)| month.label())
+    };
     for (m, n) in received_by_month {
-        if let Some(month) = usize::try_from(m).ok().and_then(|i| by_month.get_mut(i)) {
-            month.received = u64::try_from(n).unwrap_or(0);
+        if let Some(label) = label_of(m) {
+            figures.by_month.entry(label).or_default().received += u64::try_from(n).unwrap_or(0);
         }
     }
-    let (mut closed, mut resolved, mut days) = (0u64, 0u64, 0f64);
-    for (m, n, r, d) in closed_by_month {
+    for (m, n, r, seconds) in closed_by_month {
         let (n, r) = (u64::try_from(n).unwrap_or(0), u64::try_from(r).unwrap_or(0));
-        closed += n;
-        resolved += r;
-        days += d.unwrap_or(0.0);
-        if let Some(month) = usize::try_from(m).ok().and_then(|i| by_month.get_mut(i)) {
-            month.closed = n;
-            month.resolved = r;
+        figures.closed += n;
+        figures.resolved += r;
+        figures.seconds_to_close += seconds.unwrap_or(0);
+        if let Some(label) = label_of(m) {
+            let month = figures.by_month.entry(label).or_default();
+            month.closed += n;
+            month.resolved += r;
         }
     }
-
-    // 4. Overdue now, as the case list's `overdue=true` counts them.
-    let overdue_open = scoped()
-        .filter(cases::Column::Status.is_in(Status::RUNNING.map(Status::as_str)))
-        .filter(cases::Column::DeadlineAt.lte(now))
-        .count(db)
-        .await?;
-
-    let headline = Headline::new(
-        total.received,
-        total.amount_claimed_fen,
-        total.people_involved,
-    );
-    Ok(StatsOut {
-        from: range.from,
-        to: range.to,
-        unit_id: range.unit_id,
-        received: total.received,
-        closed,
-        resolved,
-        success_rate: rules::success_rate(closed, resolved),
-        amount_claimed_fen: total.amount_claimed_fen,
-        people_involved: total.people_involved,
-        avg_days_to_close: rules::average_days(days, closed),
-        overdue_open,
-        by_grade,
-        by_dispute_type,
-        by_source,
-        by_unit,
-        by_month,
-        headline: HeadlineOut {
-            text: headline.zh(),
-            received: headline.received,
-            amount_wan: headline.amount_wan,
-            people: headline.people,
-            people_more: headline.people_more,
-        },
-    })
+    Ok(figures)
 }
 
 /// Today in the street's zone (the default end of a range).

@@ -560,3 +560,264 @@ async fn the_ledger_the_stats_and_the_dashboard_agree_on_the_same_range() {
         assert!(html.contains(s["headline"]["text"].as_str().expect("headline")));
     }
 }
+
+/// Posts an action with the case's version and answers with the case as it now stands.
+async fn act_ok(app: &TestApp, token: &str, case: &Value, body: Value) -> Value {
+    let mut body = body;
+    body["version"] = case["version"].clone();
+    let res = app
+        .post(
+            token,
+            &format!("/api/v1/cases/{}/actions", case["id"]),
+            &body,
+        )
+        .await;
+    let status = res.status();
+    let out: Value = res.json().await.expect("json");
+    assert_eq!(status, StatusCode::OK, "{body} -> {out}");
+    out
+}
+
+async fn first_mediator(app: &TestApp, token: &str, unit_id: i64) -> i64 {
+    let list: Value = app
+        .get(token, &format!("/api/v1/mediators?unit_id={unit_id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    list["items"][0]["id"].as_i64().expect("a mediator")
+}
+
+async fn new_case(app: &TestApp, token: &str, unit_id: i64, amount_fen: i64) -> Value {
+    let res = app
+        .post(token, "/api/v1/cases", &serde_json::json!({
+            "intake_unit_id": unit_id, "dispute_type": "wage_arrears", "source": "walk_in",
+            "summary": "拖欠工资", "amount_claimed_fen": amount_fen, "people_involved": 2, "risk_flags": [],
+            "parties": [{"role": "applicant", "kind": "person", "name": "甲"}, {"role": "respondent", "kind": "organisation", "name": "乙公司"}]
+        }))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    res.json().await.expect("json")
+}
+
+/// Brings an accepted case to agreement (a session, then an agreement) and answers with it.
+async fn agree(app: &TestApp, token: &str, case: &Value, lead: i64) -> Value {
+    let id = &case["id"];
+    let now = || Utc::now().to_rfc3339();
+    let res = app
+        .post(
+            token,
+            &format!("/api/v1/cases/{id}/sessions"),
+            &serde_json::json!({
+                "held_at": now(), "unit_id": case["current_unit_id"], "mediator_ids": [lead],
+                "attendees": "双方", "summary": "达成一致", "outcome": "agreement"
+            }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = app
+        .post(token, &format!("/api/v1/cases/{id}/agreement"), &serde_json::json!({
+            "signed_at": now(), "matters": "拖欠工资", "terms": "当场付清", "amount_fen": 100_000
+        }))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    app.get(token, &format!("/api/v1/cases/{id}"))
+        .await
+        .json()
+        .await
+        .expect("json")
+}
+
+/// Every counter row that holds something, in key order.
+async fn counter_rows(app: &TestApp) -> Vec<entity::stat_counters::Model> {
+    use sea_orm::{EntityTrait, QueryOrder};
+    let rows = entity::stat_counters::Entity::find()
+        .order_by_asc(entity::stat_counters::Column::Month)
+        .order_by_asc(entity::stat_counters::Column::UnitId)
+        .order_by_asc(entity::stat_counters::Column::Dimension)
+        .order_by_asc(entity::stat_counters::Column::DimensionValue)
+        .all(&app.db)
+        .await
+        .expect("counters");
+    rows.into_iter()
+        .filter(|r| {
+            (r.received, r.amount_claimed_fen, r.people_involved) != (0, 0, 0)
+                || (r.closed, r.resolved, r.seconds_to_close) != (0, 0, 0)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_counters_give_exactly_the_figures_counted_from_the_cases_after_every_kind_of_change() {
+    use mediation::domain::stats::months_back;
+    use mediation::services::stats::{counters, stats_in_scope, Scope, StatsRange};
+
+    let app = spawn_app_with_demo_cases().await;
+    let coordinator = app.token("coordinator").await;
+    let mediator = app.token("mediator").await;
+    let station = app.unit_id(&coordinator, "JB-C01").await;
+    let hub = app.unit_id(&coordinator, "JB").await;
+    let room = app.unit_id(&coordinator, "JB-LJ").await;
+
+    // Intake at a station, escalation to the hub and referral to the inspection room (the unit
+    // changes twice), acceptance, a regrade, an edit of amount, people, type and source, and a
+    // resolved close.
+    let case = new_case(&app, &mediator, station, 1_250_000).await;
+    let case = act_ok(
+        &app,
+        &mediator,
+        &case,
+        serde_json::json!({"action": "escalate", "reason": "请街道协调"}),
+    )
+    .await;
+    assert_eq!(case["current_unit_id"], hub);
+    let case = act_ok(
+        &app,
+        &coordinator,
+        &case,
+        serde_json::json!({"action": "refer", "unit_id": room, "reason": "劳动监察介入"}),
+    )
+    .await;
+    let inspector = first_mediator(&app, &coordinator, room).await;
+    let case = act_ok(
+        &app,
+        &coordinator,
+        &case,
+        serde_json::json!({"action": "accept", "lead_mediator_id": inspector}),
+    )
+    .await;
+    let case = act_ok(
+        &app,
+        &coordinator,
+        &case,
+        serde_json::json!({"action": "regrade", "grade": "simple", "reason": "事实清楚"}),
+    )
+    .await;
+    let res = app
+        .patch(&coordinator, &format!("/api/v1/cases/{}", case["id"]), &serde_json::json!({
+            "amount_claimed_fen": 2_000_000, "people_involved": 4, "dispute_type": "social_insurance",
+            "source": "online", "version": case["version"]
+        }))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let case: Value = res.json().await.expect("json");
+    assert_eq!(case["people_involved"], 4);
+    let case = agree(&app, &coordinator, &case, inspector).await;
+    let resolved = act_ok(
+        &app,
+        &coordinator,
+        &case,
+        serde_json::json!({"action": "close", "outcome": "resolved", "reason": "履行完毕"}),
+    )
+    .await;
+    assert_eq!(resolved["status"], "closed");
+
+    // A failed close, and a close taken back by a reopening.
+    let lead = first_mediator(&app, &coordinator, station).await;
+    for reopen in [false, true] {
+        let case = new_case(&app, &coordinator, station, 300_000).await;
+        let case = act_ok(
+            &app,
+            &coordinator,
+            &case,
+            serde_json::json!({"action": "accept", "lead_mediator_id": lead}),
+        )
+        .await;
+        let case = act_ok(
+            &app,
+            &coordinator,
+            &case,
+            serde_json::json!({"action": "close", "outcome": "failed", "reason": "建议申请仲裁"}),
+        )
+        .await;
+        if reopen {
+            act_ok(
+                &app,
+                &coordinator,
+                &case,
+                serde_json::json!({"action": "reopen", "reason": "继续调解"}),
+            )
+            .await;
+        }
+    }
+
+    // A ledger import: a resolved, a failed and an open case, in the past.
+    let head = mediation::domain::ledger::HEADERS.join(",");
+    let csv = format!(
+        "{head}\n\
+         JB-2025-00901,2025-03-10,王一,某建筑有限公司,欠薪,来访,5000,3,重大疑难,JB-C02,,已结案,调解成功,4000,2025-04-20,\n\
+         JB-2025-00902,2025-05-31,赵二,某餐饮店,欠薪,来访,800,1,,JB-C03,,已结案,调解不成,,2025-06-01,\n\
+         JB-2025-00903,2025-07-15,钱三,某物流有限公司,欠薪,来访,1200,1,,JB-C01,,待受理,,,,\n"
+    );
+    let db = app.db.clone();
+    let handle = tokio::runtime::Handle::current();
+    let report = tokio::task::spawn_blocking(move || {
+        mediation::services::ledger::import::import(
+            &handle,
+            &db,
+            TZ,
+            &mediation::services::ledger::import::system_actor(),
+            std::io::Cursor::new(csv.into_bytes()),
+            &mediation::services::ledger::import::Options {
+                unit_code: None,
+                dry_run: false,
+            },
+            &|_| {},
+        )
+    })
+    .await
+    .expect("import ran")
+    .expect("import");
+    assert_eq!(report.imported, 3, "{report:?}");
+
+    // The counters path (street-wide) equals the direct path (the same cases, counted from the
+    // cases) for month-aligned and unaligned ranges, with and without a unit.
+    assert!(counters::ready(&app.db, TZ).await.expect("ready"));
+    let now = Utc::now();
+    let today = now.with_timezone(&TZ).date_naive();
+    let this_month = months_back(today, 0);
+    let end_of_this_month = months_back(today, 0)
+        .checked_add_months(chrono::Months::new(1))
+        .and_then(|d| d.pred_opt())
+        .expect("a day");
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("a day");
+    let ranges = [
+        (day(2020, 1, 1), end_of_this_month),
+        (months_back(today, 13), end_of_this_month),
+        (day(2025, 1, 1), day(2025, 12, 31)),
+        (day(2025, 1, 15), today),
+        (day(2025, 3, 10), day(2025, 6, 1)),
+        (this_month, today),
+        (day(2025, 5, 31), day(2025, 6, 1)),
+    ];
+    let mut compared = 0;
+    for (from, to) in ranges {
+        for unit_id in [None, Some(station), Some(room), Some(hub)] {
+            let range = StatsRange::new(Some(from), Some(to), unit_id, today).expect("a range");
+            let counted = stats_in_scope(&app.db, TZ, Scope::Street, range, now)
+                .await
+                .expect("counted");
+            let direct = stats_in_scope(
+                &app.db,
+                TZ,
+                Scope::Cases(sea_orm::Condition::all()),
+                range,
+                now,
+            )
+            .await
+            .expect("direct");
+            assert_eq!(counted, direct, "{from}..{to} at {unit_id:?}");
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, ranges.len() * 4);
+    // The API answers the same as the service.
+    let year = stats(&app, &coordinator, "from=2025-01-01&to=2025-12-31").await;
+    assert!(year["received"].as_u64().expect("received") >= 3);
+
+    // Kept change by change, the counters are what a rebuild from the cases computes.
+    let kept = counter_rows(&app).await;
+    assert!(!kept.is_empty());
+    counters::rebuild(&app.db, TZ).await.expect("rebuild");
+    assert_eq!(kept, counter_rows(&app).await);
+}

@@ -69,6 +69,7 @@ pub async fn ensure_codes(db: &DatabaseConnection) -> Result<u64, AppError> {
 /// 404 out of scope; 403 for other roles; 409 for a stale `version`; 422 without one.
 pub async fn reissue(
     db: &sea_orm::DatabaseConnection,
+    tz: chrono_tz::Tz,
     user: &CurrentUser,
     id: i64,
     version: Option<i32>,
@@ -84,6 +85,7 @@ pub async fn reissue(
     }
     super::pipeline::update_case(
         &txn,
+        tz,
         &case,
         cases::Entity::update_many().col_expr(cases::Column::AccessCode, Expr::value(new_code())),
     )

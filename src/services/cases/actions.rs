@@ -333,7 +333,7 @@ async fn execute(
     }
 
     // 5. The case row first: if someone else changed it meanwhile, nothing else is written.
-    let updated = change.write(&txn, case).await?;
+    let updated = change.write(&txn, tz, case).await?;
     for effect in after {
         apply_team_change(&txn, case.id, effect, at).await?;
     }
@@ -479,6 +479,7 @@ impl Change {
     async fn write(
         &self,
         db: &impl ConnectionTrait,
+        tz: Tz,
         case: &cases::Model,
     ) -> Result<cases::Model, AppError> {
         let mut update = cases::Entity::update_many()
@@ -506,7 +507,7 @@ impl Change {
         if let Some(deadline) = self.deadline_at {
             update = update.col_expr(cases::Column::DeadlineAt, Expr::value(deadline));
         }
-        pipeline::update_case(db, case, update).await
+        pipeline::update_case(db, tz, case, update).await
     }
 }
 

@@ -161,7 +161,7 @@ pub async fn edit_details(
             .col_expr(cases::Column::GradeReason, Expr::value(r.reason.clone()))
             .col_expr(cases::Column::GradeConfirmed, Expr::value(r.confirmed));
     }
-    let updated = pipeline::update_case(&txn, case, update).await?;
+    let updated = pipeline::update_case(&txn, tz, case, update).await?;
     record_event(
         &txn,
         NewEvent {

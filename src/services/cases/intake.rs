@@ -15,6 +15,7 @@ use crate::domain::workflow::Status;
 use crate::domain::{clocks, grading};
 use crate::error::{AppError, Message};
 use crate::services::auth::CurrentUser;
+use crate::services::stats::counters;
 use crate::services::{calendar, settings};
 
 #[derive(Clone, Debug)]
@@ -249,6 +250,7 @@ async fn write(
     }
     .insert(txn)
     .await?;
+    counters::apply(txn, tz, None, Some(&case)).await?;
     for p in input.parties {
         case_parties::ActiveModel {
             case_id: Set(case.id),

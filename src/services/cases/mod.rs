@@ -92,6 +92,14 @@ pub fn visible_condition(user: &CurrentUser) -> Condition {
     }
 }
 
+/// Whether `user` sees every case of the street: [`visible_condition`] is `Condition::all()`.
+pub fn sees_every_case(user: &CurrentUser) -> bool {
+    matches!(
+        user.role,
+        Role::Coordinator | Role::Finance | Role::Viewer | Role::Admin
+    )
+}
+
 /// A case the user may see, or 404 (a case out of scope is indistinguishable from none).
 ///
 /// # Errors

@@ -7,6 +7,7 @@
 //! exactly that order (DESIGN §3); the records read their fields before their version, and the
 //! edit its fields before the role, as those endpoints have always answered.
 use chrono::Utc;
+use chrono_tz::Tz;
 use entity::{case_assignments, cases};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ConnectionTrait, EntityTrait, UpdateMany};
@@ -17,6 +18,7 @@ use crate::domain::team::{self, Member};
 use crate::domain::workflow::{decide, Action, ActorFacts, CaseFacts, Outcome, Refusal, Status};
 use crate::error::{AppError, Message};
 use crate::services::auth::CurrentUser;
+use crate::services::stats::counters;
 use crate::services::versioned;
 
 pub use crate::services::command::Command;
@@ -124,13 +126,16 @@ pub fn require_version(loaded: &Loaded, seen: Option<i32>) -> Result<i32, AppErr
 }
 
 /// Step 5: writes `update` to the case row (with `updated_at`) only if nobody changed it since it
-/// was loaded, moving its version on, and reads the row back.
+/// was loaded, moving its version on, reads the row back and moves the statistics counters from
+/// the case as loaded to the case as written (nothing when no figure moved), all in the caller's
+/// transaction.
 ///
 /// # Errors
 /// 409 when the case changed meanwhile (the caller's transaction writes nothing); database
 /// failures.
 pub async fn update_case(
     db: &impl ConnectionTrait,
+    tz: Tz,
     case: &cases::Model,
     update: UpdateMany<cases::Entity>,
 ) -> Result<cases::Model, AppError> {
@@ -141,10 +146,12 @@ pub async fn update_case(
         (cases::Column::Version, case.version),
     )
     .await?;
-    cases::Entity::find_by_id(case.id)
+    let updated = cases::Entity::find_by_id(case.id)
         .one(db)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    counters::apply(db, tz, Some(case), Some(&updated)).await?;
+    Ok(updated)
 }
 
 /// A team refusal as the API answers it: 422 naming `field`.

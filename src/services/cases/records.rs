@@ -73,11 +73,13 @@ fn check_when(field: &str, at: DateTime<Utc>, case: &cases::Model) -> Result<(),
 /// Moves the case to `status` and bumps its version, only if nobody changed it meanwhile.
 async fn bump(
     db: &impl ConnectionTrait,
+    tz: Tz,
     case: &cases::Model,
     status: Status,
 ) -> Result<cases::Model, AppError> {
     pipeline::update_case(
         db,
+        tz,
         case,
         cases::Entity::update_many().col_expr(cases::Column::Status, Expr::value(status.as_str())),
     )
@@ -162,6 +164,7 @@ pub struct ConfirmationInput {
 /// accepted yet or closed).
 pub async fn record_session(
     db: &DatabaseConnection,
+    tz: Tz,
     user: &CurrentUser,
     case_id: i64,
     command: impl Command<Params = SessionInput>,
@@ -198,7 +201,7 @@ pub async fn record_session(
         mediator_names.push(m.name.clone());
     }
     let status = decision.map_err(refusal)?;
-    bump(&txn, case, status).await?;
+    bump(&txn, tz, case, status).await?;
     let session = case_sessions::ActiveModel {
         case_id: Set(case.id),
         held_at: Set(input.held_at),
@@ -303,7 +306,7 @@ pub async fn record_agreement(
         ),
     })?;
     let status = decision.map_err(refusal)?;
-    bump(&txn, case, status).await?;
+    bump(&txn, tz, case, status).await?;
     let superseded = agreements::Entity::update_many()
         .col_expr(agreements::Column::Superseded, Expr::value(true))
         .filter(agreements::Column::CaseId.eq(case.id))

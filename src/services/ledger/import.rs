@@ -31,6 +31,7 @@ use crate::error::AppError;
 use crate::services::auth::CurrentUser;
 use crate::services::cases::intake::{self, IntakeInput, Numbering, PartyInput, Rules};
 use crate::services::cases::{record_event, NewEvent};
+use crate::services::stats::counters;
 use crate::services::{audit, calendar, settings};
 
 /// Refused rows listed in a report at most (all are counted).
@@ -740,6 +741,13 @@ impl State<'_> {
                 .exec(&txn)
                 .await?;
         }
+        // The intake counted the case as registered; the grade and closing written above move
+        // the figures from there.
+        let written = cases::Entity::find_by_id(case.id)
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        counters::apply(&txn, self.tz, Some(&case), Some(&written)).await?;
         txn.commit().await?;
         Ok(())
     }

@@ -48,7 +48,7 @@ pub async fn reissue(
     let mut c = Checker::default();
     let version = c.optional_int("version", &body.version).map(|v| v as i32);
     c.finish(())?;
-    access_code::reissue(&state.db, &user, id, version).await?;
+    access_code::reissue(&state.db, state.config.time_zone, &user, id, version).await?;
     Ok(Json(
         view::detail(&state.db, state.config.time_zone, &user, id, false).await?,
     ))

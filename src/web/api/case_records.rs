@@ -303,7 +303,8 @@ pub async fn create_session(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<SessionBody>,
 ) -> Result<(StatusCode, Json<SessionOut>), AppError> {
-    let session = records::record_session(&state.db, &user, id, body).await?;
+    let session =
+        records::record_session(&state.db, state.config.time_zone, &user, id, body).await?;
     Ok((StatusCode::CREATED, Json(session)))
 }
 

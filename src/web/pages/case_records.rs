@@ -82,7 +82,8 @@ pub async fn create_session(
         next_session_at: local_input_to_rfc3339(&form.next_session_at, tz),
         version: form.version.clone().map(Loose::Text),
     };
-    let result = records::record_session(&state.db, &session.user, id, body).await;
+    let result =
+        records::record_session(&state.db, state.config.time_zone, &session.user, id, body).await;
     answer(&state, &session, lang, id, "session", result).await
 }
 

@@ -167,7 +167,14 @@ pub async fn reissue(
         .version
         .as_deref()
         .and_then(|v| v.trim().parse::<i32>().ok());
-    access_code::reissue(&state.db, &session.user, id, version).await?;
+    access_code::reissue(
+        &state.db,
+        state.config.time_zone,
+        &session.user,
+        id,
+        version,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/cases/{id}/receipt")).into_response())
 }
 
