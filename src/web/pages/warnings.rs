@@ -411,10 +411,7 @@ pub async fn save_settings(
         collective_days: get("collective_days"),
         collective_min_cases: get("collective_min_cases"),
     };
-    let result = match body.check() {
-        Ok(t) => service::set_thresholds(&state.db, &session.user, t).await,
-        Err(e) => Err(e),
-    };
+    let result = service::set_thresholds(&state.db, &session.user, body).await;
     match result {
         Ok(_) => Ok(Redirect::to("/settings/warnings?notice=saved").into_response()),
         Err(AppError::Invalid(errors)) => settings_page(
