@@ -19,3 +19,4 @@ pub use super::api::subsidy::{
 };
 pub use super::api::units::{UnitBody, UnitForm, UnitOut, UnitQuery};
 pub use super::api::users::{UserBody, UserForm, UserOut, UserQuery};
+pub use super::api::warnings::{WarningActionBody, WarningSettingsBody, WarningsQuery};

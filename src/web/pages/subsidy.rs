@@ -12,6 +12,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use super::submit;
 use super::Pager;
 use crate::domain::case_terms::Grade;
 use crate::domain::clocks;
@@ -172,28 +173,30 @@ pub async fn create(
     }));
     let result =
         service::create_period(&state.db, &session.user, state.config.time_zone, named).await;
-    let (errors, error, status) = match result {
-        Ok(p) => {
-            return Ok(
-                Redirect::to(&format!("/subsidy/periods/{}?notice=computed", p.id)).into_response(),
-            )
-        }
-        Err(AppError::Invalid(errors)) => (errors, None, StatusCode::UNPROCESSABLE_ENTITY),
-        Err(e @ AppError::Conflict(_)) => (
-            FieldErrors::new(),
-            Some(i18n::message(lang, &e.message())),
-            StatusCode::CONFLICT,
-        ),
-        Err(other) => return Err(other),
-    };
-    let view = IndexView {
-        period: text,
-        errors,
-        error,
-        notice: None,
-        page: None,
-    };
-    index_page(&state, &session, lang, view, status).await
+    submit::when(
+        result,
+        |p| format!("/subsidy/periods/{}?notice=computed", p.id),
+        |e| matches!(e, AppError::Invalid(_) | AppError::Conflict(_)),
+        async |e| {
+            let (errors, error, status) = match e {
+                AppError::Invalid(errors) => (errors, None, StatusCode::UNPROCESSABLE_ENTITY),
+                e => (
+                    FieldErrors::new(),
+                    Some(i18n::message(lang, &e.message())),
+                    StatusCode::CONFLICT,
+                ),
+            };
+            let view = IndexView {
+                period: text,
+                errors,
+                error,
+                notice: None,
+                page: None,
+            };
+            index_page(&state, &session, lang, view, status).await
+        },
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------------
