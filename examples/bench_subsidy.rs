@@ -15,6 +15,7 @@ use entity::{case_assignments, cases, mediators, subsidy_items, subsidy_periods,
 use mediation::config::Config;
 use mediation::demo;
 use mediation::domain::subsidy::Period;
+use mediation::services::command::Ready;
 use mediation::services::{auth, subsidy};
 use mediation::App;
 use sea_orm::{
@@ -83,14 +84,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let t = Instant::now();
-    let sep = subsidy::create_period(&db, &finance, tz, Period::parse("2026-09")?).await?;
+    let sep =
+        subsidy::create_period(&db, &finance, tz, Ready::new(Period::parse("2026-09")?)).await?;
     println!(
         "create 2026-09: {:.3} s ({} items)",
         t.elapsed().as_secs_f64(),
         sep.items.len()
     );
     let t = Instant::now();
-    subsidy::approve(&db, &finance, tz, sep.id, None).await?;
+    subsidy::approve(&db, &finance, tz, sep.id, Ready::new(())).await?;
     println!("approve 2026-09: {:.3} s", t.elapsed().as_secs_f64());
 
     let t = Instant::now();
@@ -101,7 +103,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         rates.len()
     );
     let t = Instant::now();
-    let oct = subsidy::create_period(&db, &finance, tz, Period::parse("2026-10")?).await?;
+    let oct =
+        subsidy::create_period(&db, &finance, tz, Ready::new(Period::parse("2026-10")?)).await?;
     let created = t.elapsed().as_secs_f64();
     println!(
         "create 2026-10 (compute + write items + read back): {created:.3} s ({} items, {} cases, total {} fen)",
@@ -126,14 +129,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         t.elapsed().as_secs_f64()
     );
     let t = Instant::now();
-    let again = subsidy::recompute(&db, &finance, tz, oct.id, None).await?;
+    let again = subsidy::recompute(&db, &finance, tz, oct.id, Ready::new(())).await?;
     println!(
         "recompute 2026-10: {:.3} s ({} items)",
         t.elapsed().as_secs_f64(),
         again.items.len()
     );
     let t = Instant::now();
-    subsidy::approve(&db, &finance, tz, oct.id, None).await?;
+    subsidy::approve(&db, &finance, tz, oct.id, Ready::new(())).await?;
     println!("approve 2026-10: {:.3} s", t.elapsed().as_secs_f64());
     Ok(())
 }

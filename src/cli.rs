@@ -322,7 +322,7 @@ async fn execute(cli: Cli) -> Result<(), AppError> {
                     "unknown role {role:?}: use admin, coordinator, mediator, finance or viewer"
                 ))
             })?;
-            let user = accounts::create(
+            let user = accounts::insert(
                 &db,
                 None,
                 accounts::NewUser {

@@ -11,8 +11,7 @@ pub struct Model {
     pub apprentice_id: i64,
     pub started_on: Date,
     pub target_cases: i32,
-    /// `active`, `graduated` or `ended`.
-    pub status: String,
+    pub status: crate::terms::MentorshipStatus,
     #[sea_orm(column_type = "Text")]
     pub notes: String,
     pub finished_on: Option<Date>,

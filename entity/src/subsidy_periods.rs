@@ -9,10 +9,10 @@ pub struct Model {
     pub id: i64,
     #[sea_orm(unique)]
     pub period: String,
-    pub kind: String,
+    pub kind: crate::terms::SubsidyPeriodKind,
     pub starts_at: DateTimeUtc,
     pub ends_at: DateTimeUtc,
-    pub status: String,
+    pub status: crate::terms::SubsidyPeriodStatus,
     pub computed_at: DateTimeUtc,
     pub computed_by: Option<i64>,
     pub approved_at: Option<DateTimeUtc>,

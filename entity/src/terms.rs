@@ -52,3 +52,37 @@ pub enum UserRole {
     #[sea_orm(string_value = "viewer")]
     Viewer,
 }
+
+/// `subsidy_periods.kind` (`VARCHAR(16)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum SubsidyPeriodKind {
+    #[sea_orm(string_value = "month")]
+    Month,
+    #[sea_orm(string_value = "quarter")]
+    Quarter,
+}
+
+/// `subsidy_periods.status` (`VARCHAR(16)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum SubsidyPeriodStatus {
+    #[sea_orm(string_value = "draft")]
+    Draft,
+    #[sea_orm(string_value = "approved")]
+    Approved,
+    #[sea_orm(string_value = "paid")]
+    Paid,
+}
+
+/// `mentorships.status` (`VARCHAR(16)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum MentorshipStatus {
+    #[sea_orm(string_value = "active")]
+    Active,
+    #[sea_orm(string_value = "graduated")]
+    Graduated,
+    #[sea_orm(string_value = "ended")]
+    Ended,
+}

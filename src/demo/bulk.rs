@@ -20,6 +20,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
+use entity::terms::MentorshipStatus;
 use entity::{
     agreement_instalments, agreements, case_assignments, case_counters, case_events, case_parties,
     case_session_mediators, case_sessions, cases, follow_ups, mediators, mentorships, units, users,
@@ -42,6 +43,7 @@ use crate::domain::role::Role;
 use crate::domain::subsidy::Period;
 use crate::domain::workflow::Status;
 use crate::error::AppError;
+use crate::services::command::Ready;
 use crate::services::{auth, calendar, settings, subsidy};
 
 /// Mediators per street once seeded (the demo street's own are counted).
@@ -1245,7 +1247,11 @@ async fn pairs_of(
                     apprentice_id: Set(apprentices[(i * 7) % apprentices.len()]),
                     started_on: Set(started_on),
                     target_cases: Set(rng.gen_range(10..25)),
-                    status: Set(if done { "graduated" } else { "active" }.to_owned()),
+                    status: Set(if done {
+                        MentorshipStatus::Graduated
+                    } else {
+                        MentorshipStatus::Active
+                    }),
                     notes: Set(String::new()),
                     finished_on: Set(done.then(|| started_on + Duration::days(365))),
                     finish_reason: Set(None),
@@ -1291,9 +1297,9 @@ async fn subsidy_periods(
         if subsidy::find_by_name(db, &finance, period).await?.is_some() {
             continue;
         }
-        let created = subsidy::create_period(db, &finance, tz, period).await?;
-        subsidy::approve(db, &finance, tz, created.id, None).await?;
-        subsidy::mark_paid(db, &finance, tz, created.id, None, None).await?;
+        let created = subsidy::create_period(db, &finance, tz, Ready::new(period)).await?;
+        subsidy::approve(db, &finance, tz, created.id, Ready::new(())).await?;
+        subsidy::mark_paid(db, &finance, tz, created.id, Ready::new(None)).await?;
         names.push(name);
     }
     Ok(names)

@@ -34,7 +34,8 @@ use crate::services::auth::{user_by_username, CurrentUser};
 use crate::services::cases::actions::Params;
 use crate::services::cases::intake::{intake, IntakeInput, PartyInput};
 use crate::services::cases::records::{self, SessionInput};
-use crate::services::mentorships::{self, MentorshipInput};
+use crate::services::command::Ready;
+use crate::services::mentorships::{self, FinishParams, MentorshipInput};
 
 /// (worker, employer, summary, dispute type) of the pairs' cases, used in turn.
 const CASES: [(&str, &str, &str, DisputeType); 8] = [
@@ -344,13 +345,13 @@ impl Loader<'_> {
             self.db,
             self.tz,
             &self.coordinator,
-            MentorshipInput {
+            Ready::new(MentorshipInput {
                 mentor_id,
                 apprentice_id,
                 started_on: self.day(started_days_ago),
                 target_cases,
                 notes: notes.into(),
-            },
+            }),
         )
         .await?
         .id)
@@ -492,9 +493,10 @@ pub async fn load_if_empty(db: &DatabaseConnection, tz: Tz) -> Result<u64, AppEr
         &l.coordinator,
         id,
         Finish::Graduate,
-        Some(l.day(30)),
-        None,
-        None,
+        Ready::new(FinishParams {
+            on: Some(l.day(30)),
+            reason: None,
+        }),
     )
     .await?;
     pairs += 1;
@@ -521,9 +523,10 @@ pub async fn load_if_empty(db: &DatabaseConnection, tz: Tz) -> Result<u64, AppEr
         &l.coordinator,
         id,
         Finish::End,
-        Some(l.day(25)),
-        Some("学徒工作调动至外区，结对终止。".into()),
-        None,
+        Ready::new(FinishParams {
+            on: Some(l.day(25)),
+            reason: Some("学徒工作调动至外区，结对终止。".into()),
+        }),
     )
     .await?;
     pairs += 1;

@@ -19,6 +19,7 @@ use crate::error::AppError;
 use crate::services::auth::{user_by_username, CurrentUser};
 use crate::services::cases::actions::Params;
 use crate::services::cases::intake::{intake, IntakeInput, PartyInput};
+use crate::services::command::Ready;
 use crate::services::subsidy;
 
 /// What the demo loaded.
@@ -60,9 +61,13 @@ pub async fn load_demo(db: &DatabaseConnection, tz: Tz) -> Result<DemoSubsidies,
 
     // Three months back: awarded, approved and paid.
     let paid_cases = resolved_cases(db, tz, &coordinator, &stations, paid, 0, &mut summary).await?;
-    let p = subsidy::create_period(db, &finance, tz, paid).await?;
-    let p = subsidy::approve(db, &finance, tz, p.id, Some(p.version)).await?;
-    subsidy::mark_paid(db, &finance, tz, p.id, None, Some(p.version)).await?;
+    let p = subsidy::create_period(db, &finance, tz, Ready::new(paid)).await?;
+    let p = subsidy::approve(db, &finance, tz, p.id, versioned(p.version)).await?;
+    let paid_today = Ready {
+        version: Some(p.version),
+        params: None,
+    };
+    subsidy::mark_paid(db, &finance, tz, p.id, paid_today).await?;
     summary.periods.push(paid.to_string());
 
     // One of them breached: reopened last month, regraded major (the coordinator's regrade is its
@@ -114,13 +119,13 @@ pub async fn load_demo(db: &DatabaseConnection, tz: Tz) -> Result<DemoSubsidies,
 
     // Two months back: approved, not yet paid.
     resolved_cases(db, tz, &coordinator, &stations, approved, 1, &mut summary).await?;
-    let p = subsidy::create_period(db, &finance, tz, approved).await?;
-    subsidy::approve(db, &finance, tz, p.id, Some(p.version)).await?;
+    let p = subsidy::create_period(db, &finance, tz, Ready::new(approved)).await?;
+    subsidy::approve(db, &finance, tz, p.id, versioned(p.version)).await?;
     summary.periods.push(approved.to_string());
 
     // Last month: a draft for the clerk to check.
     resolved_cases(db, tz, &coordinator, &stations, draft, 2, &mut summary).await?;
-    subsidy::create_period(db, &finance, tz, draft).await?;
+    subsidy::create_period(db, &finance, tz, Ready::new(draft)).await?;
     summary.periods.push(draft.to_string());
     tracing::info!(periods = ?summary.periods, "demo subsidy periods loaded");
     Ok(summary)
@@ -296,4 +301,12 @@ async fn resolved_cases(
         out.push((case, team));
     }
     Ok(out)
+}
+
+/// A period step as the finance clerk who saw `version` asks it.
+fn versioned(version: i32) -> Ready<()> {
+    Ready {
+        version: Some(version),
+        params: (),
+    }
 }

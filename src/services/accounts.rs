@@ -13,7 +13,11 @@ use crate::db::begin_write;
 use crate::domain::password::{self, WeakPassword};
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors, Message};
+use crate::services::command::{Command, Patch};
 use crate::services::{audit, auth, auth::CurrentUser};
+
+/// An account as the services answer with it (its row; the web shapes leave the password hash out).
+pub use entity::users::Model as Account;
 
 #[derive(Clone, Debug)]
 pub struct NewUser {
@@ -33,6 +37,14 @@ pub struct UserChanges {
     pub unit_id: Option<i64>,
     pub mediator_id: Option<i64>,
     pub email: Option<String>,
+}
+
+/// An account edit read against the account: its fields, and whether it is to be active (`None`:
+/// as it is).
+#[derive(Clone, Debug)]
+pub struct AccountEdit {
+    pub changes: UserChanges,
+    pub active: Option<bool>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -70,7 +82,7 @@ pub async fn list(
     actor: &CurrentUser,
     filter: &UserFilter,
     page: PageRequest,
-) -> Result<Page<users::Model>, AppError> {
+) -> Result<Page<Account>, AppError> {
     actor.require(&[Role::Admin])?;
     let mut query = users::Entity::find();
     if let Some(role) = filter.role {
@@ -99,7 +111,7 @@ pub async fn get(
     db: &impl ConnectionTrait,
     actor: &CurrentUser,
     id: i64,
-) -> Result<users::Model, AppError> {
+) -> Result<Account, AppError> {
     if !actor.is(Role::Admin) && actor.id != id {
         return Err(AppError::NotFound);
     }
@@ -109,19 +121,30 @@ pub async fn get(
         .ok_or(AppError::NotFound)
 }
 
-/// Creates an account. `actor` is `None` only for the command line (`mediation user add`).
+/// Creates an account (admins only): the role (403), the fields (422), then [`insert`].
 ///
 /// # Errors
-/// 403 for anyone but an admin; 422 for a taken username, a weak password, a unit or mediator that
-/// does not exist, a mediator account without a mediator record.
+/// 403 for anyone but an admin; 422 as for [`insert`].
 pub async fn create(
+    db: &DatabaseConnection,
+    actor: &CurrentUser,
+    command: impl Command<Params = NewUser>,
+) -> Result<Account, AppError> {
+    actor.require(&[Role::Admin])?;
+    insert(db, Some(actor), command.params()?).await
+}
+
+/// Writes a new account whose fields are read. `actor` is `None` only for the command line
+/// (`mediation user add`), which has no signed-in user to check.
+///
+/// # Errors
+/// 422 for a taken username, a weak password, a unit or mediator that does not exist, a mediator
+/// account without a mediator record.
+pub async fn insert(
     db: &DatabaseConnection,
     actor: Option<&CurrentUser>,
     input: NewUser,
-) -> Result<users::Model, AppError> {
-    if let Some(actor) = actor {
-        actor.require(&[Role::Admin])?;
-    }
+) -> Result<Account, AppError> {
     let username = input.username.trim().to_lowercase();
     check_password(&input.password, &username, "password")?;
     // Hash before the transaction: it takes CPU time and needs no lock.
@@ -181,41 +204,55 @@ pub async fn create(
     Ok(user)
 }
 
-/// Changes an account's name, role, unit, mediator record and e-mail (admins only).
+/// Changes an account (admins only) the one way a change goes, in one transaction: the account
+/// (404, as [`get`]), the role (403), the new values read against it (422), the version the editor
+/// saw, when given (409), then the rules of the account (an admin keeps their own role and stays
+/// active, 422) and the links (422), the write, its audit lines and the end of the account's
+/// sessions when its role changes or it is deactivated.
 ///
 /// # Errors
-/// As [`create`], plus 404 and 409 (stale version).
+/// As above.
 pub async fn update(
     db: &DatabaseConnection,
     actor: &CurrentUser,
     id: i64,
-    input: UserChanges,
-    version: Option<i32>,
-) -> Result<users::Model, AppError> {
-    actor.require(&[Role::Admin])?;
+    command: impl Patch<Account, Params = AccountEdit>,
+) -> Result<Account, AppError> {
     let txn = begin_write(db).await?;
     let current = get(&txn, actor, id).await?;
-    versioned::check(version, current.version)?;
-    if current.id == actor.id && input.role != Role::Admin {
+    actor.require(&[Role::Admin])?;
+    let seen = command.version();
+    let AccountEdit { changes, active } = command.params(&current)?;
+    versioned::check(seen, current.version)?;
+    let active = active.unwrap_or(current.active);
+    if current.id == actor.id && changes.role != Role::Admin {
         // The last door out of the admin pages must not lock itself.
         return Err(AppError::field("role", Message::key("err-own-admin-role")));
     }
-    let unit_id = check_links(&txn, input.role, input.unit_id, input.mediator_id).await?;
+    if current.id == actor.id && !active {
+        return Err(AppError::Refused(Message::key("err-deactivate-self")));
+    }
+    let unit_id = check_links(&txn, changes.role, changes.unit_id, changes.mediator_id).await?;
     versioned::update(
         &txn,
         users::Entity::update_many()
-            .col_expr(users::Column::DisplayName, Expr::value(input.display_name))
-            .col_expr(users::Column::Role, Expr::value(input.role.as_str()))
+            .col_expr(
+                users::Column::DisplayName,
+                Expr::value(changes.display_name),
+            )
+            .col_expr(users::Column::Role, Expr::value(changes.role.as_str()))
             .col_expr(users::Column::UnitId, Expr::value(unit_id))
-            .col_expr(users::Column::MediatorId, Expr::value(input.mediator_id))
-            .col_expr(users::Column::Email, Expr::value(input.email))
+            .col_expr(users::Column::MediatorId, Expr::value(changes.mediator_id))
+            .col_expr(users::Column::Email, Expr::value(changes.email))
+            .col_expr(users::Column::Active, Expr::value(active))
             .col_expr(users::Column::UpdatedAt, Expr::value(Utc::now())),
         (users::Column::Id, id),
         (users::Column::Version, current.version),
     )
     .await?;
-    if Role::from(current.role) != input.role {
-        // A new role takes effect at the next sign-in, never alongside the old one.
+    // A new role takes effect at the next sign-in, never alongside the old one; a deactivated
+    // account is signed out everywhere.
+    if Role::from(current.role) != changes.role || !active {
         auth::end_all_sessions(&txn, id).await?;
     }
     audit::record(
@@ -224,12 +261,31 @@ pub async fn update(
         "user.update",
         "user",
         Some(id),
-        Some(input.role.as_str().to_owned()),
+        Some(changes.role.as_str().to_owned()),
     )
     .await?;
+    if active != current.active {
+        audit::record(
+            &txn,
+            Some(actor.id),
+            active_action(active),
+            "user",
+            Some(id),
+            None,
+        )
+        .await?;
+    }
     let user = get(&txn, actor, id).await?;
     txn.commit().await?;
     Ok(user)
+}
+
+fn active_action(active: bool) -> &'static str {
+    if active {
+        "user.activate"
+    } else {
+        "user.deactivate"
+    }
 }
 
 /// Deactivates (signing the user out everywhere) or reactivates an account (admins only).
@@ -242,7 +298,7 @@ pub async fn set_active(
     id: i64,
     active: bool,
     version: Option<i32>,
-) -> Result<users::Model, AppError> {
+) -> Result<Account, AppError> {
     actor.require(&[Role::Admin])?;
     if id == actor.id && !active {
         return Err(AppError::Refused(Message::key("err-deactivate-self")));
@@ -262,12 +318,15 @@ pub async fn set_active(
     if !active {
         auth::end_all_sessions(&txn, id).await?;
     }
-    let action = if active {
-        "user.activate"
-    } else {
-        "user.deactivate"
-    };
-    audit::record(&txn, Some(actor.id), action, "user", Some(id), None).await?;
+    audit::record(
+        &txn,
+        Some(actor.id),
+        active_action(active),
+        "user",
+        Some(id),
+        None,
+    )
+    .await?;
     let user = get(&txn, actor, id).await?;
     txn.commit().await?;
     Ok(user)

@@ -14,7 +14,39 @@ use crate::db::begin_write;
 use crate::domain::clocks::{seeded_2026, Calendar, DayKind};
 use crate::domain::role::Role;
 use crate::error::{AppError, Message};
+use crate::services::command::Command;
 use crate::services::{audit, auth::CurrentUser};
+
+/// A calendar entry as the services answer with it: its kind read once, where the row is read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CalendarDay {
+    pub day: NaiveDate,
+    pub kind: DayKind,
+    pub name: String,
+}
+
+/// A row as a [`CalendarDay`].
+///
+/// # Errors
+/// A row whose kind is neither `holiday` nor `workday` (only a hand-edited database has one) is a
+/// 500 rather than a silently wrong deadline.
+fn day_of(row: calendar_days::Model) -> Result<CalendarDay, AppError> {
+    let kind = DayKind::parse(&row.kind).ok_or_else(|| {
+        AppError::Internal(format!("calendar day {} has an unknown kind", row.day))
+    })?;
+    Ok(CalendarDay {
+        day: row.day,
+        kind,
+        name: row.name,
+    })
+}
+
+impl CalendarDay {
+    /// What the audit line says about the entry.
+    fn audit_detail(&self) -> String {
+        format!("{} {} {}", self.day, self.kind.as_str(), self.name)
+    }
+}
 
 /// Loads the 2026 notice into an empty calendar table, so that a new installation counts its
 /// deadlines right from the first case. A table with any row is the admin's and is left alone.
@@ -52,10 +84,8 @@ pub async fn load(db: &impl ConnectionTrait) -> Result<Calendar, AppError> {
     let rows = calendar_days::Entity::find().all(db).await?;
     let mut entries = Vec::with_capacity(rows.len());
     for row in rows {
-        let kind = DayKind::parse(&row.kind).ok_or_else(|| {
-            AppError::Internal(format!("calendar day {} has an unknown kind", row.day))
-        })?;
-        entries.push((row.day, kind));
+        let day = day_of(row)?;
+        entries.push((day.day, day.kind));
     }
     Ok(Calendar::new(entries))
 }
@@ -63,24 +93,36 @@ pub async fn load(db: &impl ConnectionTrait) -> Result<Calendar, AppError> {
 /// The entries of one year (or of every year), in date order.
 ///
 /// # Errors
-/// 422 naming `year` for a year outside the calendar's range; database failures.
+/// 422 naming `year` for a year outside the calendar's range; database failures; a row of an
+/// unknown kind (500).
 pub async fn list(
     db: &impl ConnectionTrait,
     year: Option<i32>,
     page: PageRequest,
-) -> Result<Page<calendar_days::Model>, AppError> {
+) -> Result<Page<CalendarDay>, AppError> {
     let mut query = calendar_days::Entity::find();
     if let Some(year) = year {
         let (first, last) = year_bounds(year)?;
         query = query.filter(calendar_days::Column::Day.between(first, last));
     }
-    paging::paginate(
+    let rows = paging::paginate(
         db,
         query,
         |q| q.order_by_asc(calendar_days::Column::Day),
         page,
     )
-    .await
+    .await?;
+    let items = rows
+        .items
+        .into_iter()
+        .map(day_of)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page {
+        items,
+        total: rows.total,
+        page: rows.page,
+        per_page: rows.per_page,
+    })
 }
 
 /// The years that have at least one entry, in order (for the year picker).
@@ -100,27 +142,29 @@ pub async fn years(db: &impl ConnectionTrait) -> Result<Vec<i32>, AppError> {
     Ok(years)
 }
 
-/// Adds a holiday or a working weekend day (admins only).
+/// Adds a holiday or a working weekend day (admins only), the one way a change goes: the role
+/// (403), the entry's fields (422), the rule that a declared working day is a Saturday or Sunday
+/// (every other day already is one, 422), a date not yet in the calendar (422), then the write and
+/// its audit line.
 ///
 /// # Errors
-/// 403 for other roles; 422 naming `date` when the date is already in the calendar, `kind` for a
-/// working day that is not a Saturday or Sunday (every other day already is one).
+/// As above.
 pub async fn add(
     db: &DatabaseConnection,
     actor: &CurrentUser,
-    day: NaiveDate,
-    kind: DayKind,
-    name: String,
-) -> Result<calendar_days::Model, AppError> {
+    command: impl Command<Params = CalendarDay>,
+) -> Result<CalendarDay, AppError> {
     actor.require(&[Role::Admin])?;
-    if kind == DayKind::Workday && !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+    let entry = command.params()?;
+    if entry.kind == DayKind::Workday && !matches!(entry.day.weekday(), Weekday::Sat | Weekday::Sun)
+    {
         return Err(AppError::field(
             "kind",
             Message::key("err-calendar-workday-not-weekend"),
         ));
     }
     let txn = begin_write(db).await?;
-    if calendar_days::Entity::find_by_id(day)
+    if calendar_days::Entity::find_by_id(entry.day)
         .one(&txn)
         .await?
         .is_some()
@@ -128,9 +172,9 @@ pub async fn add(
         return Err(day_taken());
     }
     let row = calendar_days::ActiveModel {
-        day: Set(day),
-        kind: Set(kind.as_str().to_owned()),
-        name: Set(name),
+        day: Set(entry.day),
+        kind: Set(entry.kind.as_str().to_owned()),
+        name: Set(entry.name),
     }
     .insert(&txn)
     .await
@@ -142,30 +186,34 @@ pub async fn add(
             err.into()
         }
     })?;
+    let added = day_of(row)?;
     audit::record(
         &txn,
         Some(actor.id),
         "calendar.add",
         "calendar_day",
         None,
-        Some(format!("{} {} {}", row.day, row.kind, row.name)),
+        Some(added.audit_detail()),
     )
     .await?;
     txn.commit().await?;
-    tracing::info!(day = %row.day, kind = %row.kind, "calendar day added");
-    Ok(row)
+    tracing::info!(day = %added.day, kind = added.kind.as_str(), "calendar day added");
+    Ok(added)
 }
 
-/// Removes a date from the calendar (admins only): it becomes an ordinary day again.
+/// Removes a date from the calendar (admins only): it becomes an ordinary day again. The role
+/// (403), the date (422), the entry (404), then the delete and its audit line. Answers the date
+/// removed (a row of a kind the code does not know can be removed too: that is how it is mended).
 ///
 /// # Errors
-/// 403 for other roles; 404 when the date is not in the calendar.
+/// As above.
 pub async fn remove(
     db: &DatabaseConnection,
     actor: &CurrentUser,
-    day: NaiveDate,
-) -> Result<calendar_days::Model, AppError> {
+    command: impl Command<Params = NaiveDate>,
+) -> Result<NaiveDate, AppError> {
     actor.require(&[Role::Admin])?;
+    let day = command.params()?;
     let txn = begin_write(db).await?;
     let row = calendar_days::Entity::find_by_id(day)
         .one(&txn)
@@ -186,7 +234,7 @@ pub async fn remove(
     .await?;
     txn.commit().await?;
     tracing::info!(day = %row.day, "calendar day removed");
-    Ok(row)
+    Ok(row.day)
 }
 
 fn day_taken() -> AppError {

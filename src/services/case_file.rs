@@ -17,6 +17,7 @@ use crate::domain::case_terms::Grade;
 use crate::domain::role::Role;
 use crate::domain::workflow::Outcome;
 use crate::error::AppError;
+use crate::services::command::Command;
 
 /// The settings key of the requirements.
 pub const FILE_REQUIREMENTS: &str = "case_file_requirements";
@@ -65,14 +66,17 @@ pub async fn requirements(db: &impl ConnectionTrait) -> Result<FileRequirements,
 /// Replaces the requirements (admins only; audited). They apply at once, also to the subsidy of
 /// draft periods when they are next computed.
 ///
+/// The role (403), the items read (422), then the one settings writer.
+///
 /// # Errors
-/// 403 for other roles.
+/// 403 for other roles; 422 naming a missing grade or an unknown item.
 pub async fn set_requirements(
     db: &DatabaseConnection,
     actor: &CurrentUser,
-    requirements: FileRequirements,
+    command: impl Command<Params = FileRequirements>,
 ) -> Result<FileRequirements, AppError> {
     actor.require(&[Role::Admin])?;
+    let requirements = command.params()?;
     let requirements = requirements.normalized();
     let value = serde_json::to_string(&requirements)
         .map_err(|e| AppError::Internal(format!("case-file requirements: {e}")))?;

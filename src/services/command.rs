@@ -49,3 +49,32 @@ pub trait Patch<Current> {
     /// 422 naming each invalid field.
     fn params(self, current: &Current) -> Result<Self::Params, AppError>;
 }
+
+/// Parameters read already, by code rather than from a request (the command line, the demo
+/// fixtures): the pipeline still answers role, scope, version and the rules in order.
+pub struct Ready<P> {
+    pub version: Option<i32>,
+    pub params: P,
+}
+
+impl<P> Ready<P> {
+    /// Parameters that come with no version seen.
+    pub fn new(params: P) -> Ready<P> {
+        Ready {
+            version: None,
+            params,
+        }
+    }
+}
+
+impl<P> Command for Ready<P> {
+    type Params = P;
+
+    fn version(&self) -> Option<i32> {
+        self.version
+    }
+
+    fn params(self) -> Result<P, AppError> {
+        Ok(self.params)
+    }
+}

@@ -17,6 +17,9 @@ use crate::error::{AppError, Message};
 use crate::services::command::Patch;
 use crate::services::{audit, auth::CurrentUser};
 
+/// A mediator as the services answer with it (its row; the web masks the contact details).
+pub use entity::mediators::Model as Mediator;
+
 /// Who may create and edit mediators: admins, and the coordination centre that builds the teams.
 pub const EDITORS: [Role; 2] = [Role::Admin, Role::Coordinator];
 

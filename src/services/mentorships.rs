@@ -27,6 +27,7 @@ use crate::domain::mentorship::{
 };
 use crate::domain::workflow::{Outcome, Status};
 use crate::error::{AppError, FieldErrors, Message};
+use crate::services::command::Command;
 use crate::services::mediators::EDITORS;
 use crate::services::{audit, auth::CurrentUser};
 
@@ -202,7 +203,7 @@ async fn out(
         apprentice_unit_id,
         started_on: m.started_on,
         target_cases: i64::from(m.target_cases),
-        status: m.status,
+        status: PairStatus::from(m.status).as_str().to_owned(),
         notes: m.notes,
         finished_on: m.finished_on,
         finish_reason: m.finish_reason,
@@ -377,7 +378,8 @@ async fn record_event(
     Ok(())
 }
 
-/// Pairs a mentor with an apprentice.
+/// Pairs a mentor with an apprentice: the role (403), the fields (422), the pairing rules (422),
+/// then the pair, the events on both records and the audit line in one transaction.
 ///
 /// # Errors
 /// 403 for roles other than admin and coordinator; 422 naming each field that is wrong (a mentor
@@ -387,9 +389,10 @@ pub async fn create(
     db: &DatabaseConnection,
     tz: Tz,
     actor: &CurrentUser,
-    input: MentorshipInput,
+    command: impl Command<Params = MentorshipInput>,
 ) -> Result<MentorshipOut, AppError> {
     actor.require(&EDITORS)?;
+    let input = command.params()?;
     let txn = begin_write(db).await?;
     let mut errors = FieldErrors::new();
     let mentor = active_mediator(&txn, "mentor_id", input.mentor_id, &mut errors).await?;
@@ -428,7 +431,7 @@ pub async fn create(
         apprentice_id: Set(apprentice.id),
         started_on: Set(input.started_on),
         target_cases: Set(input.target_cases as i32),
-        status: Set(PairStatus::Active.as_str().to_owned()),
+        status: Set(PairStatus::Active.into()),
         notes: Set(input.notes.trim().to_owned()),
         finished_on: Set(None),
         finish_reason: Set(None),
@@ -495,25 +498,34 @@ fn finish_problem_message(p: FinishProblem) -> AppError {
     }
 }
 
+/// How a pair is graduated or ended, as read from the request.
+#[derive(Clone, Debug, Default)]
+pub struct FinishParams {
+    /// The day (default today).
+    pub on: Option<NaiveDate>,
+    pub reason: Option<String>,
+}
+
 /// Graduates or ends an active pair on `on` (default today). Graduating certifies the apprentice
 /// a gold-medal mediator from that day (an earlier title is kept with its date); before the target
-/// is reached it needs a reason, which is recorded.
+/// is reached it needs a reason, which is recorded. In order, as the endpoints have always
+/// answered: the role (403), the request read (422), the pair (404), the version (409), the rules
+/// of finishing (422), then the change, its events and its audit line in one transaction.
 ///
 /// # Errors
 /// 403, 404, 409 (stale `version`), 422 (the pair is not active, a missing reason, a day before the
 /// start or in the future).
-#[allow(clippy::too_many_arguments)]
 pub async fn finish(
     db: &DatabaseConnection,
     tz: Tz,
     actor: &CurrentUser,
     id: i64,
     how: Finish,
-    on: Option<NaiveDate>,
-    reason: Option<String>,
-    version: Option<i32>,
+    command: impl Command<Params = FinishParams>,
 ) -> Result<MentorshipOut, AppError> {
     actor.require(&EDITORS)?;
+    let version = command.version();
+    let FinishParams { on, reason } = command.params()?;
     let txn = begin_write(db).await?;
     let pair = mentorships::Entity::find_by_id(id)
         .one(&txn)
@@ -522,8 +534,7 @@ pub async fn finish(
     versioned::check(version, pair.version)?;
     let today = local_date(Utc::now(), tz);
     let on = on.unwrap_or(today);
-    let status = PairStatus::parse(&pair.status)
-        .ok_or_else(|| AppError::Internal(format!("mentorship {id} has status {}", pair.status)))?;
+    let status = PairStatus::from(pair.status);
     // Ready as of the finishing day: cases paired after it do not count.
     let shared = shared_cases(&txn, tz, pair.mentor_id, pair.apprentice_id).await?;
     let progress = mentorship::progress(
@@ -684,7 +695,7 @@ pub async fn mentor_loads(db: &impl ConnectionTrait) -> Result<Vec<MentorLoad>, 
             let count = |status: PairStatus| {
                 pairs
                     .iter()
-                    .filter(|p| p.mentor_id == m.id && p.status == status.as_str())
+                    .filter(|p| p.mentor_id == m.id && PairStatus::from(p.status) == status)
                     .count() as i64
             };
             MentorLoad {

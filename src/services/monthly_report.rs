@@ -26,6 +26,7 @@ use crate::i18n::{self, Lang};
 use crate::mail::queue::{self, NewNotification};
 use crate::services::auth::CurrentUser;
 use crate::services::calendar;
+use crate::services::command::Command;
 use crate::services::stats::{stats_in_scope, Scope, StatsOut, StatsRange};
 
 /// The key of the report's addresses (a JSON array of e-mail addresses).
@@ -60,16 +61,19 @@ pub fn parse_addresses(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Replaces the addresses (admins only); an empty list stops the report.
+/// Replaces the addresses (admins only); an empty list stops the report. The role (403), the list
+/// (422 when missing), each address (422), then the one settings writer.
 ///
 /// # Errors
-/// 403 for other roles; 422 naming `recipients` for an address that is not one, or too many.
+/// 403 for other roles; 422 naming `recipients` for a missing list, an address that is not one,
+/// or too many.
 pub async fn set_recipients(
     db: &DatabaseConnection,
     actor: &CurrentUser,
-    addresses: Vec<String>,
+    command: impl Command<Params = Vec<String>>,
 ) -> Result<Vec<String>, AppError> {
     actor.require(&[Role::Admin])?;
+    let addresses = command.params()?;
     let mut clean: Vec<String> = Vec::new();
     for a in addresses {
         let a = a.trim().to_lowercase();

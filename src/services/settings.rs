@@ -10,6 +10,7 @@ use crate::db::begin_write;
 use crate::domain::grading::GradingThresholds;
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors, Message};
+use crate::services::command::Command;
 use crate::services::{audit, auth::CurrentUser};
 
 /// The key of the grading thresholds.
@@ -55,17 +56,19 @@ pub async fn grading_thresholds(db: &impl ConnectionTrait) -> Result<GradingThre
     }
 }
 
-/// Replaces the grading thresholds (admins only). They apply to cases graded from now on.
+/// Replaces the grading thresholds (admins only). They apply to cases graded from now on. The role
+/// (403), the six numbers read (422), their ranges and order (422), then the one settings writer.
 ///
 /// # Errors
-/// 403 for other roles; 422 naming each threshold that is not positive or out of order (a major
-/// threshold below the complex one, a complex one below the ordinary one).
+/// 403 for other roles; 422 naming each threshold that is unreadable, not positive or out of order
+/// (a major threshold below the complex one, a complex one below the ordinary one).
 pub async fn set_grading_thresholds(
     db: &DatabaseConnection,
     actor: &CurrentUser,
-    t: GradingThresholds,
+    command: impl Command<Params = GradingThresholds>,
 ) -> Result<GradingThresholds, AppError> {
     actor.require(&[Role::Admin])?;
+    let t = command.params()?;
     let errors = check_thresholds(&t);
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));

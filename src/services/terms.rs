@@ -8,7 +8,9 @@
 use entity::terms as stored;
 
 use crate::domain::case_terms::Grade;
+use crate::domain::mentorship::PairStatus;
 use crate::domain::role::Role;
+use crate::domain::subsidy::{PeriodKind, PeriodStatus};
 use crate::domain::workflow::Status;
 
 /// `From` both ways between a domain enum and its stored twin, variant by variant.
@@ -61,6 +63,23 @@ same_term!(
         Viewer
     }
 );
+same_term!(PeriodKind, SubsidyPeriodKind { Month, Quarter });
+same_term!(
+    PeriodStatus,
+    SubsidyPeriodStatus {
+        Draft,
+        Approved,
+        Paid
+    }
+);
+same_term!(
+    PairStatus,
+    MentorshipStatus {
+        Active,
+        Graduated,
+        Ended
+    }
+);
 
 #[cfg(test)]
 mod tests {
@@ -93,5 +112,20 @@ mod tests {
         user_roles_are_stored_under_their_domain_names,
         Role,
         UserRole
+    );
+    spelled_alike!(
+        subsidy_period_kinds_are_stored_under_their_domain_names,
+        PeriodKind,
+        SubsidyPeriodKind
+    );
+    spelled_alike!(
+        subsidy_period_statuses_are_stored_under_their_domain_names,
+        PeriodStatus,
+        SubsidyPeriodStatus
+    );
+    spelled_alike!(
+        mentorship_statuses_are_stored_under_their_domain_names,
+        PairStatus,
+        MentorshipStatus
     );
 }

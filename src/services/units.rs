@@ -17,6 +17,9 @@ use crate::error::{AppError, FieldErrors, Message};
 use crate::services::command::Patch;
 use crate::services::{audit, auth::CurrentUser};
 
+/// A unit as the services answer with it (its row: every column is the screen's).
+pub use entity::units::Model as Unit;
+
 /// A unit as the user typed it, after the field checks of the web layer.
 #[derive(Clone, Debug)]
 pub struct UnitInput {

@@ -48,6 +48,7 @@ use crate::domain::warnings::{
 };
 use crate::error::{AppError, FieldErrors, Message};
 use crate::services::auth::CurrentUser;
+use crate::services::command::Command;
 use crate::services::{audit, calendar, versioned, Page, PageRequest};
 
 /// The settings key of the thresholds.
@@ -109,16 +110,18 @@ pub fn field_errors_of(t: &WarningThresholds) -> FieldErrors {
         .collect()
 }
 
-/// Replaces the thresholds (admins; audited). They apply from the next computation on.
+/// Replaces the thresholds (admins; audited). They apply from the next computation on. The role
+/// (403), the fields read (422), their ranges (422), then the one settings writer.
 ///
 /// # Errors
-/// 403 for other roles; 422 naming each field out of its range.
+/// 403 for other roles; 422 naming each field unreadable or out of its range.
 pub async fn set_thresholds(
     db: &DatabaseConnection,
     actor: &CurrentUser,
-    t: WarningThresholds,
+    command: impl Command<Params = WarningThresholds>,
 ) -> Result<WarningThresholds, AppError> {
     actor.require(&[Role::Admin])?;
+    let t = command.params()?;
     let errors = field_errors_of(&t);
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));

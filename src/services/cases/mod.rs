@@ -15,6 +15,7 @@ pub mod intake;
 pub mod list;
 pub mod page;
 pub mod pipeline;
+pub mod receipt;
 pub mod records;
 pub mod view;
 

@@ -14,6 +14,8 @@ pub mod outbox;
 pub mod reminders;
 pub mod routing;
 
+/// A notification as the inbox and the outbox answer with it (its row).
+pub use entity::notifications::Model as Notification;
 pub use routing::{
     coordinators_of_hub, mediator_recipients, mediators_of_unit, on_case_action,
     on_subsidy_approved,

@@ -29,9 +29,11 @@ use crate::domain::clocks;
 use crate::domain::role::Role;
 use crate::domain::subsidy::{
     check_new_rate, default_rates_from, period_transition, totals, LeadShare, Line, Period,
-    PeriodAction, PeriodError, PeriodRefusal, PeriodStatus, Rate, RateError, DEFAULT_RATES,
+    PeriodAction, PeriodError, PeriodKind, PeriodRefusal, PeriodStatus, Rate, RateError,
+    DEFAULT_RATES,
 };
 use crate::error::{AppError, Message};
+use crate::services::command::{Command, Ready};
 use crate::services::{audit, auth::CurrentUser};
 
 /// The settings key of the lead share.
@@ -539,8 +541,8 @@ pub async fn list_periods(
             PeriodSummary {
                 id: p.id,
                 period: p.period,
-                kind: p.kind,
-                status: p.status,
+                kind: PeriodKind::from(p.kind).as_str().to_owned(),
+                status: PeriodStatus::from(p.status).as_str().to_owned(),
                 starts_at: p.starts_at,
                 ends_at: p.ends_at,
                 computed_at: p.computed_at,
@@ -612,18 +614,21 @@ pub async fn find_by_name(
         .await?)
 }
 
-/// Creates a period and computes it (a draft). One period per month: a period that exists, or one
-/// that overlaps an existing one (a month inside a quarter), is 409.
+/// Creates a period and computes it (a draft): the reach (404), the period named (422), then
+/// one period per month: a period that exists, or one that overlaps an existing one (a month
+/// inside a quarter), is 409; then the period, its items and the audit line in one transaction.
 ///
 /// # Errors
-/// 404 for other roles; 409 as above; 422 naming `period` for a period that has not begun.
+/// 404 for other roles; 409 as above; 422 naming `period` for a malformed period or one that has
+/// not begun.
 pub async fn create_period(
     db: &DatabaseConnection,
     actor: &CurrentUser,
     tz: Tz,
-    period: Period,
+    command: impl Command<Params = Period>,
 ) -> Result<PeriodOut, AppError> {
     require_reach(actor)?;
+    let period = command.params()?;
     let (start, end) = period
         .bounds(tz)
         .map_err(|_| AppError::field("period", Message::key("subsidy-err-period-format")))?;
@@ -658,10 +663,10 @@ pub async fn create_period(
     let row = subsidy_periods::ActiveModel {
         withheld: Set(Some(compute::withheld_json(&withheld)?)),
         period: Set(name.clone()),
-        kind: Set(period.kind.as_str().to_owned()),
+        kind: Set(period.kind.into()),
         starts_at: Set(start),
         ends_at: Set(end),
-        status: Set(PeriodStatus::Draft.as_str().to_owned()),
+        status: Set(PeriodStatus::Draft.into()),
         computed_at: Set(now),
         computed_by: Set(actor_ref(actor)),
         approved_at: Set(None),
@@ -720,8 +725,7 @@ async fn checked_for(
     version: Option<i32>,
 ) -> Result<(subsidy_periods::Model, PeriodStatus), AppError> {
     let period = find(db, actor, id).await?;
-    let status = PeriodStatus::parse(&period.status)
-        .ok_or_else(|| AppError::Internal(format!("period {id} has an unknown status")))?;
+    let status = PeriodStatus::from(period.status);
     let next = period_transition(status, action).map_err(|r| {
         AppError::Conflict(Message::key(match r {
             PeriodRefusal::Locked => "subsidy-err-locked",
@@ -747,7 +751,7 @@ async fn bump(
         db,
         subsidy_periods::Entity::update_many()
             .set(changes)
-            .filter(subsidy_periods::Column::Status.eq(period.status.clone())),
+            .filter(subsidy_periods::Column::Status.eq(period.status)),
         (subsidy_periods::Column::Id, period.id),
         (subsidy_periods::Column::Version, period.version),
     )
@@ -758,17 +762,23 @@ async fn bump(
     Ok(())
 }
 
-/// Computes a draft period again from the cases as they are now.
+/// Computes a draft period again from the cases as they are now. The steps of a period answer in
+/// one order: the reach (404), the request read (422), the period (404), its status and the
+/// version the user saw (409), then the change.
 ///
 /// # Errors
-/// 404; 409 for an approved or paid period (locked), or a stale `version`.
+/// 404; 422 for an unreadable version; 409 for an approved or paid period (locked), or a stale
+/// `version`.
 pub async fn recompute(
     db: &DatabaseConnection,
     actor: &CurrentUser,
     tz: Tz,
     id: i64,
-    version: Option<i32>,
+    command: impl Command<Params = ()>,
 ) -> Result<PeriodOut, AppError> {
+    require_reach(actor)?;
+    let version = command.version();
+    command.params()?;
     let txn = begin_write(db).await?;
     let (period, _) = checked_for(&txn, actor, id, PeriodAction::Recompute, version).await?;
     // The row first: on PostgreSQL its lock makes a concurrent recompute wait, then fail.
@@ -816,15 +826,18 @@ pub async fn recompute(
 /// case is paid twice.
 ///
 /// # Errors
-/// 404; 409 when already approved, when `version` is stale, or when the cases changed since the
-/// last computation (recompute and check again).
+/// 404; 422 for an unreadable version; 409 when already approved, when `version` is stale, or
+/// when the cases changed since the last computation (recompute and check again).
 pub async fn approve(
     db: &DatabaseConnection,
     actor: &CurrentUser,
     tz: Tz,
     id: i64,
-    version: Option<i32>,
+    command: impl Command<Params = ()>,
 ) -> Result<PeriodOut, AppError> {
+    require_reach(actor)?;
+    let version = command.version();
+    command.params()?;
     let txn = begin_write(db).await?;
     let (period, next) = checked_for(&txn, actor, id, PeriodAction::Approve, version).await?;
     // Computed while the period is still a draft: once approved it would count as locked.
@@ -836,7 +849,7 @@ pub async fn approve(
         &txn,
         &period,
         subsidy_periods::ActiveModel {
-            status: Set(next.as_str().to_owned()),
+            status: Set(next.into()),
             approved_at: Set(Some(Utc::now())),
             approved_by: Set(actor_ref(actor)),
             ..Default::default()
@@ -861,16 +874,18 @@ pub async fn approve(
 /// Marks an approved period paid on `paid_on` (a local date; today when not given).
 ///
 /// # Errors
-/// 404; 409 for a draft, a period already paid, or a stale `version`; 422 naming `paid_on` for a
-/// date in the future or before the approval.
+/// 404; 409 for a draft, a period already paid, or a stale `version`; 422 naming `paid_on` for an
+/// unreadable date, a date in the future or before the approval.
 pub async fn mark_paid(
     db: &DatabaseConnection,
     actor: &CurrentUser,
     tz: Tz,
     id: i64,
-    paid_on: Option<NaiveDate>,
-    version: Option<i32>,
+    command: impl Command<Params = Option<NaiveDate>>,
 ) -> Result<PeriodOut, AppError> {
+    require_reach(actor)?;
+    let version = command.version();
+    let paid_on = command.params()?;
     let txn = begin_write(db).await?;
     let (period, next) = checked_for(&txn, actor, id, PeriodAction::MarkPaid, version).await?;
     let now = Utc::now();
@@ -895,7 +910,7 @@ pub async fn mark_paid(
         &txn,
         &period,
         subsidy_periods::ActiveModel {
-            status: Set(next.as_str().to_owned()),
+            status: Set(next.into()),
             paid_at: Set(Some(now)),
             paid_on: Set(Some(paid_on)),
             paid_by: Set(actor_ref(actor)),
@@ -1131,8 +1146,8 @@ pub async fn detail(
     Ok(PeriodOut {
         id: period.id,
         period: period.period,
-        kind: period.kind,
-        status: period.status,
+        kind: PeriodKind::from(period.kind).as_str().to_owned(),
+        status: PeriodStatus::from(period.status).as_str().to_owned(),
         starts_at: period.starts_at,
         ends_at: period.ends_at,
         computed_at: period.computed_at,
@@ -1171,8 +1186,8 @@ pub async fn compute_as_system(
     let system = system_actor();
     let period = parse_period(period, "period")?;
     match find_by_name(db, &system, period).await? {
-        Some(existing) => recompute(db, &system, tz, existing.id, None).await,
-        None => create_period(db, &system, tz, period).await,
+        Some(existing) => recompute(db, &system, tz, existing.id, Ready::new(())).await,
+        None => create_period(db, &system, tz, Ready::new(period)).await,
     }
 }
 

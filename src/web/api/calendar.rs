@@ -5,16 +5,16 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::NaiveDate;
-use entity::calendar_days;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::{ApiUser, ErrorBody, ListOut};
 use crate::domain::clocks::DayKind;
-use crate::domain::role::Role;
+
 use crate::error::{AppError, Message};
-use crate::services::calendar;
+use crate::services::calendar::{self, CalendarDay};
+use crate::services::command::Command;
 use crate::services::PageRequest;
 use crate::web::extract::{ApiJson, ApiQuery, Checker};
 use crate::web::AppState;
@@ -38,16 +38,44 @@ impl CalendarDayBody {
     ///
     /// # Errors
     /// 422 with the field errors.
-    pub fn check(&self) -> Result<(NaiveDate, DayKind, String), AppError> {
+    pub fn check(&self) -> Result<CalendarDay, AppError> {
         let mut c = Checker::validated(self);
         let date = required_date(&mut c, "date", &self.date);
         let kind = c.choice("kind", &self.kind, DayKind::parse);
         let name = c.text("name", &self.name);
-        c.finish((
-            date.unwrap_or_default(),
-            kind.unwrap_or(DayKind::Holiday),
+        c.finish(CalendarDay {
+            day: date.unwrap_or_default(),
+            kind: kind.unwrap_or(DayKind::Holiday),
             name,
-        ))
+        })
+    }
+}
+
+/// `POST /calendar/days` and the calendar page's form.
+impl Command for CalendarDayBody {
+    type Params = CalendarDay;
+
+    fn version(&self) -> Option<i32> {
+        None
+    }
+
+    fn params(self) -> Result<CalendarDay, AppError> {
+        self.check()
+    }
+}
+
+/// The date of `DELETE /calendar/days/{date}` and of the page's remove button, as typed.
+pub struct DayInPath<'a>(pub &'a str);
+
+impl Command for DayInPath<'_> {
+    type Params = NaiveDate;
+
+    fn version(&self) -> Option<i32> {
+        None
+    }
+
+    fn params(self) -> Result<NaiveDate, AppError> {
+        path_date(self.0)
     }
 }
 
@@ -77,11 +105,11 @@ pub struct CalendarDayOut {
     pub name: String,
 }
 
-impl From<calendar_days::Model> for CalendarDayOut {
-    fn from(d: calendar_days::Model) -> CalendarDayOut {
+impl From<CalendarDay> for CalendarDayOut {
+    fn from(d: CalendarDay) -> CalendarDayOut {
         CalendarDayOut {
             date: d.day,
-            kind: d.kind,
+            kind: d.kind.as_str().to_owned(),
             name: d.name,
         }
     }
@@ -122,10 +150,8 @@ pub async fn create(
     ApiUser(user): ApiUser,
     ApiJson(body): ApiJson<CalendarDayBody>,
 ) -> Result<(StatusCode, Json<CalendarDayOut>), AppError> {
-    user.require(&[Role::Admin])?;
-    let (day, kind, name) = body.check()?;
-    let row = calendar::add(&state.db, &user, day, kind, name).await?;
-    Ok((StatusCode::CREATED, Json(row.into())))
+    let added = calendar::add(&state.db, &user, body).await?;
+    Ok((StatusCode::CREATED, Json(added.into())))
 }
 
 /// Removes a date from the calendar (admin): it becomes an ordinary day again.
@@ -138,7 +164,6 @@ pub async fn remove(
     ApiUser(user): ApiUser,
     Path(date): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    user.require(&[Role::Admin])?;
-    calendar::remove(&state.db, &user, path_date(&date)?).await?;
+    calendar::remove(&state.db, &user, DayInPath(&date)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

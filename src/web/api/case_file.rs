@@ -9,11 +9,12 @@ use utoipa::ToSchema;
 use super::{ApiUser, ErrorBody};
 use crate::domain::case_file::{FileItem, FileRequirements, GradeRequirements};
 use crate::domain::case_terms::Grade;
-use crate::domain::role::Role;
+
 use crate::error::{AppError, Message};
 use crate::services::case_file::{self, FileStatus};
 use crate::services::cases::access_code;
 use crate::services::cases::view::{self, CaseDetail};
+use crate::services::command::Command;
 use crate::web::extract::{ApiJson, Checker, Loose};
 use crate::web::AppState;
 
@@ -105,6 +106,19 @@ impl From<FileRequirements> for FileRequirementsOut {
     }
 }
 
+/// `PUT /settings/case_file`.
+impl Command for FileRequirementsBody {
+    type Params = FileRequirements;
+
+    fn version(&self) -> Option<i32> {
+        None
+    }
+
+    fn params(self) -> Result<FileRequirements, AppError> {
+        self.check()
+    }
+}
+
 impl FileRequirementsBody {
     /// # Errors
     /// 422 naming a missing grade (`simple`) or an unknown item (`complex.resolved`).
@@ -163,10 +177,8 @@ pub async fn update_requirements(
     ApiUser(user): ApiUser,
     ApiJson(body): ApiJson<FileRequirementsBody>,
 ) -> Result<Json<FileRequirementsOut>, AppError> {
-    user.require(&[Role::Admin])?;
-    let r = body.check()?;
     Ok(Json(
-        case_file::set_requirements(&state.db, &user, r)
+        case_file::set_requirements(&state.db, &user, body)
             .await?
             .into(),
     ))

@@ -4,7 +4,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::mediators as mediator_model;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -17,7 +16,7 @@ use crate::error::{AppError, Message};
 use crate::services::auth::CurrentUser;
 use crate::services::command::Patch;
 use crate::services::mediator_record::{self, RecordOut};
-use crate::services::mediators::{self, MediatorFilter, MediatorInput, EDITORS};
+use crate::services::mediators::{self, Mediator, MediatorFilter, MediatorInput, EDITORS};
 use crate::services::PageRequest;
 use crate::web::extract::{loose_version, optional_text, ApiJson, ApiQuery, Checker, Loose};
 use crate::web::AppState;
@@ -56,7 +55,7 @@ pub struct MediatorBody {
 }
 
 impl MediatorBody {
-    pub fn from_model(m: &mediator_model::Model) -> MediatorBody {
+    pub fn from_model(m: &Mediator) -> MediatorBody {
         MediatorBody {
             name: Some(m.name.clone()),
             phone: m.phone.clone(),
@@ -187,7 +186,7 @@ pub struct MediatorOut {
 
 impl MediatorOut {
     /// Contact details are for those who organise the mediators; others see them masked.
-    pub fn for_user(m: mediator_model::Model, user: &CurrentUser) -> MediatorOut {
+    pub fn for_user(m: Mediator, user: &CurrentUser) -> MediatorOut {
         let full_contact = EDITORS.contains(&user.role) || user.mediator_id == Some(m.id);
         let specialties = mediators::specialties(&m)
             .iter()
@@ -219,14 +218,14 @@ impl MediatorOut {
 }
 
 /// `PATCH /mediators/{id}`: what the patch leaves out keeps its value.
-impl Patch<mediator_model::Model> for MediatorBody {
+impl Patch<Mediator> for MediatorBody {
     type Params = MediatorInput;
 
     fn version(&self) -> Option<i32> {
         loose_version(&self.version)
     }
 
-    fn params(self, current: &mediator_model::Model) -> Result<MediatorInput, AppError> {
+    fn params(self, current: &Mediator) -> Result<MediatorInput, AppError> {
         let (input, _) = MediatorBody::from_model(current)
             .overlay(self)
             .check(current.active)?;
@@ -237,14 +236,14 @@ impl Patch<mediator_model::Model> for MediatorBody {
 /// The mediator form of the pages: every field as sent.
 pub struct MediatorForm(pub MediatorBody);
 
-impl Patch<mediator_model::Model> for MediatorForm {
+impl Patch<Mediator> for MediatorForm {
     type Params = MediatorInput;
 
     fn version(&self) -> Option<i32> {
         loose_version(&self.0.version)
     }
 
-    fn params(self, current: &mediator_model::Model) -> Result<MediatorInput, AppError> {
+    fn params(self, current: &Mediator) -> Result<MediatorInput, AppError> {
         let (input, _) = self.0.check(current.active)?;
         Ok(input)
     }

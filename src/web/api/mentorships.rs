@@ -13,10 +13,13 @@ use super::{ApiUser, ErrorBody, ListOut};
 use crate::domain::clocks::local_date;
 use crate::domain::mentorship::{Finish, PairStatus};
 use crate::error::{AppError, Message};
+use crate::services::command::Command;
 use crate::services::joint_report::{self, JointReport};
-use crate::services::mentorships::{self, MentorshipFilter, MentorshipInput, MentorshipOut};
+use crate::services::mentorships::{
+    self, FinishParams, MentorshipFilter, MentorshipInput, MentorshipOut,
+};
 use crate::services::PageRequest;
-use crate::web::extract::{optional_text, ApiJson, ApiQuery, Checker, Loose};
+use crate::web::extract::{loose_version, optional_text, ApiJson, ApiQuery, Checker, Loose};
 use crate::web::AppState;
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, Validate, ToSchema)]
@@ -67,6 +70,24 @@ impl MentorshipBody {
     }
 }
 
+/// A new pair as sent, with the day it is sent on (the start when none is given).
+pub struct NewPair {
+    pub body: MentorshipBody,
+    pub today: NaiveDate,
+}
+
+impl Command for NewPair {
+    type Params = MentorshipInput;
+
+    fn version(&self) -> Option<i32> {
+        None
+    }
+
+    fn params(self) -> Result<MentorshipInput, AppError> {
+        self.body.check(self.today)
+    }
+}
+
 #[derive(Clone, Debug, Default, Deserialize, Serialize, Validate, ToSchema)]
 pub struct FinishBody {
     /// `YYYY-MM-DD`; default today.
@@ -78,25 +99,30 @@ pub struct FinishBody {
     pub version: Option<Loose>,
 }
 
-/// A graduation or ending as read from its body.
-pub struct FinishRequest {
-    pub on: Option<NaiveDate>,
-    pub reason: Option<String>,
-    pub version: Option<i32>,
-}
-
 impl FinishBody {
     /// # Errors
     /// 422 naming an unreadable day or version.
-    pub fn check(&self) -> Result<FinishRequest, AppError> {
+    pub fn check(&self) -> Result<FinishParams, AppError> {
         let mut c = Checker::validated(self);
         let on = c.optional_date("on", &self.on);
-        let version = c.optional_int("version", &self.version).map(|v| v as i32);
-        c.finish(FinishRequest {
+        c.optional_int("version", &self.version);
+        c.finish(FinishParams {
             on,
             reason: optional_text(&self.reason),
-            version,
         })
+    }
+}
+
+/// `POST /mentorships/{id}/graduate` and `/end`, and the buttons of the pair's page.
+impl Command for FinishBody {
+    type Params = FinishParams;
+
+    fn version(&self) -> Option<i32> {
+        loose_version(&self.version)
+    }
+
+    fn params(self) -> Result<FinishParams, AppError> {
+        self.check()
     }
 }
 
@@ -155,11 +181,13 @@ pub async fn create(
     ApiJson(body): ApiJson<MentorshipBody>,
 ) -> Result<(StatusCode, Json<MentorshipOut>), AppError> {
     let tz = state.config.time_zone;
-    user.require(&crate::services::mediators::EDITORS)?;
-    let input = body.check(local_date(chrono::Utc::now(), tz))?;
+    let command = NewPair {
+        body,
+        today: local_date(chrono::Utc::now(), tz),
+    };
     Ok((
         StatusCode::CREATED,
-        Json(mentorships::create(&state.db, tz, &user, input).await?),
+        Json(mentorships::create(&state.db, tz, &user, command).await?),
     ))
 }
 
@@ -181,22 +209,10 @@ async fn finish(
     user: &crate::services::auth::CurrentUser,
     id: i64,
     how: Finish,
-    body: &FinishBody,
+    body: FinishBody,
 ) -> Result<Json<MentorshipOut>, AppError> {
-    user.require(&crate::services::mediators::EDITORS)?;
-    let r = body.check()?;
     Ok(Json(
-        mentorships::finish(
-            &state.db,
-            state.config.time_zone,
-            user,
-            id,
-            how,
-            r.on,
-            r.reason,
-            r.version,
-        )
-        .await?,
+        mentorships::finish(&state.db, state.config.time_zone, user, id, how, body).await?,
     ))
 }
 
@@ -212,7 +228,7 @@ pub async fn graduate(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<FinishBody>,
 ) -> Result<Json<MentorshipOut>, AppError> {
-    finish(&state, &user, id, Finish::Graduate, &body).await
+    finish(&state, &user, id, Finish::Graduate, body).await
 }
 
 /// Ends a pair without graduating; a `reason` is required (admin, coordinator).
@@ -226,7 +242,7 @@ pub async fn end(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<FinishBody>,
 ) -> Result<Json<MentorshipOut>, AppError> {
-    finish(&state, &user, id, Finish::End, &body).await
+    finish(&state, &user, id, Finish::End, body).await
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use super::{ApiUser, ErrorBody};
 use crate::domain::role::Role;
 use crate::error::{AppError, Message};
+use crate::services::command::Command;
 use crate::services::monthly_report;
 use crate::web::extract::ApiJson;
 use crate::web::AppState;
@@ -16,6 +17,20 @@ use crate::web::AppState;
 pub struct MonthlyReportBody {
     /// E-mail addresses; an empty list stops the report. Required: a PUT replaces the list.
     pub recipients: Option<Vec<String>>,
+}
+
+/// `PUT /settings/monthly_report`: the list is required (a PUT replaces it).
+impl Command for MonthlyReportBody {
+    type Params = Vec<String>;
+
+    fn version(&self) -> Option<i32> {
+        None
+    }
+
+    fn params(self) -> Result<Vec<String>, AppError> {
+        self.recipients
+            .ok_or_else(|| AppError::field("recipients", Message::key("err-required")))
+    }
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -46,11 +61,7 @@ pub async fn update(
     ApiUser(user): ApiUser,
     ApiJson(body): ApiJson<MonthlyReportBody>,
 ) -> Result<Json<MonthlyReportOut>, AppError> {
-    user.require(&[Role::Admin])?;
-    let Some(recipients) = body.recipients else {
-        return Err(AppError::field("recipients", Message::key("err-required")));
-    };
     Ok(Json(MonthlyReportOut {
-        recipients: monthly_report::set_recipients(&state.db, &user, recipients).await?,
+        recipients: monthly_report::set_recipients(&state.db, &user, body).await?,
     }))
 }

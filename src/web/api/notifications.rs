@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use axum::extract::{Path, State};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use entity::notifications as notification_model;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -14,7 +13,7 @@ use super::{ApiUser, ErrorBody};
 use crate::domain::notifications::{EmailStatus, Kind};
 use crate::domain::role::Role;
 use crate::error::{AppError, Message};
-use crate::services::notifications::{inbox, outbox};
+use crate::services::notifications::{inbox, outbox, Notification};
 use crate::services::PageRequest;
 use crate::web::extract::{ApiJson, ApiQuery, Checker, Loose};
 use crate::web::AppState;
@@ -36,8 +35,8 @@ pub struct NotificationOut {
     pub email_status: String,
 }
 
-impl From<notification_model::Model> for NotificationOut {
-    fn from(n: notification_model::Model) -> NotificationOut {
+impl From<Notification> for NotificationOut {
+    fn from(n: Notification) -> NotificationOut {
         NotificationOut {
             id: n.id,
             kind: n.kind,
@@ -216,8 +215,8 @@ pub struct OutboxOut {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
-impl From<notification_model::Model> for OutboxOut {
-    fn from(n: notification_model::Model) -> OutboxOut {
+impl From<Notification> for OutboxOut {
+    fn from(n: Notification) -> OutboxOut {
         OutboxOut {
             id: n.id,
             user_id: n.user_id,

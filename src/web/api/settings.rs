@@ -7,8 +7,9 @@ use utoipa::ToSchema;
 
 use super::{ApiUser, ErrorBody};
 use crate::domain::grading::GradingThresholds;
-use crate::domain::role::Role;
+
 use crate::error::{AppError, Message};
+use crate::services::command::Command;
 use crate::services::settings;
 use crate::web::extract::{ApiJson, Checker, Loose};
 use crate::web::AppState;
@@ -56,6 +57,19 @@ impl GradingBody {
             ),
         };
         c.finish(thresholds)
+    }
+}
+
+/// `PUT /settings/grading`.
+impl Command for GradingBody {
+    type Params = GradingThresholds;
+
+    fn version(&self) -> Option<i32> {
+        None
+    }
+
+    fn params(self) -> Result<GradingThresholds, AppError> {
+        self.check()
     }
 }
 
@@ -112,8 +126,6 @@ pub async fn update_grading(
     ApiUser(user): ApiUser,
     ApiJson(body): ApiJson<GradingBody>,
 ) -> Result<Json<GradingOut>, AppError> {
-    user.require(&[Role::Admin])?;
-    let thresholds = body.check()?;
-    let saved = settings::set_grading_thresholds(&state.db, &user, thresholds).await?;
+    let saved = settings::set_grading_thresholds(&state.db, &user, body).await?;
     Ok(Json(saved.into()))
 }

@@ -12,14 +12,17 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiUser, ErrorBody, ListOut};
 use crate::domain::case_terms::Grade;
-use crate::domain::subsidy::{LeadShare, Rate};
+use chrono::NaiveDate;
+
+use crate::domain::subsidy::{LeadShare, Period, Rate};
 use crate::error::{AppError, Message};
+use crate::services::command::Command;
 use crate::services::subsidy::export::{self, View};
 use crate::services::subsidy::{
     self as service, require_reach, LeadShareOut, PeriodOut, PeriodSummary, RateOut,
 };
 use crate::services::PageRequest;
-use crate::web::extract::{ApiJson, Checker, Loose};
+use crate::web::extract::{loose_version, ApiJson, Checker, Loose};
 use crate::web::AppState;
 
 /// A JSON body read without refusing the request: the handler answers 404 to those who may not
@@ -158,6 +161,54 @@ pub struct PaidBody {
     pub version: Option<Loose>,
 }
 
+/// `POST /subsidy/periods` and the period form: the period named.
+impl Command for Deferred<PeriodBody> {
+    type Params = Period;
+
+    fn version(&self) -> Option<i32> {
+        None
+    }
+
+    fn params(self) -> Result<Period, AppError> {
+        let body = self.0?;
+        let mut c = Checker::default();
+        let text = c.text("period", &body.period);
+        c.finish(())?;
+        service::parse_period(&text, "period")
+    }
+}
+
+/// `POST /subsidy/periods/{id}/recompute` and `/approve`: only the version seen.
+impl Command for Deferred<VersionBody> {
+    type Params = ();
+
+    fn version(&self) -> Option<i32> {
+        self.0.as_ref().ok().and_then(|b| loose_version(&b.version))
+    }
+
+    fn params(self) -> Result<(), AppError> {
+        self.0?.version()?;
+        Ok(())
+    }
+}
+
+/// `POST /subsidy/periods/{id}/paid`: the payment date (today when absent).
+impl Command for Deferred<PaidBody> {
+    type Params = Option<NaiveDate>;
+
+    fn version(&self) -> Option<i32> {
+        self.0.as_ref().ok().and_then(|b| loose_version(&b.version))
+    }
+
+    fn params(self) -> Result<Option<NaiveDate>, AppError> {
+        let body = self.0?;
+        let mut c = Checker::default();
+        let paid_on = c.optional_date("paid_on", &body.paid_on);
+        c.optional_int("version", &body.version);
+        c.finish(paid_on)
+    }
+}
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct PeriodQuery {
     pub page: Option<u64>,
@@ -246,15 +297,9 @@ pub async fn periods(
 pub async fn create_period(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Deferred(body): Deferred<PeriodBody>,
+    body: Deferred<PeriodBody>,
 ) -> Result<(StatusCode, Json<PeriodOut>), AppError> {
-    require_reach(&user)?;
-    let body = body?;
-    let mut c = Checker::default();
-    let text = c.text("period", &body.period);
-    c.finish(())?;
-    let period = service::parse_period(&text, "period")?;
-    let out = service::create_period(&state.db, &user, state.config.time_zone, period).await?;
+    let out = service::create_period(&state.db, &user, state.config.time_zone, body).await?;
     Ok((StatusCode::CREATED, Json(out)))
 }
 
@@ -278,12 +323,10 @@ pub async fn recompute(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
-    Deferred(body): Deferred<VersionBody>,
+    body: Deferred<VersionBody>,
 ) -> Result<Json<PeriodOut>, AppError> {
-    require_reach(&user)?;
-    let version = body?.version()?;
     Ok(Json(
-        service::recompute(&state.db, &user, state.config.time_zone, id, version).await?,
+        service::recompute(&state.db, &user, state.config.time_zone, id, body).await?,
     ))
 }
 
@@ -297,12 +340,10 @@ pub async fn approve(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
-    Deferred(body): Deferred<VersionBody>,
+    body: Deferred<VersionBody>,
 ) -> Result<Json<PeriodOut>, AppError> {
-    require_reach(&user)?;
-    let version = body?.version()?;
     Ok(Json(
-        service::approve(&state.db, &user, state.config.time_zone, id, version).await?,
+        service::approve(&state.db, &user, state.config.time_zone, id, body).await?,
     ))
 }
 
@@ -317,24 +358,10 @@ pub async fn paid(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
-    Deferred(body): Deferred<PaidBody>,
+    body: Deferred<PaidBody>,
 ) -> Result<Json<PeriodOut>, AppError> {
-    require_reach(&user)?;
-    let body = body?;
-    let mut c = Checker::default();
-    let paid_on = c.optional_date("paid_on", &body.paid_on);
-    let version = c.optional_int("version", &body.version).map(|v| v as i32);
-    c.finish(())?;
     Ok(Json(
-        service::mark_paid(
-            &state.db,
-            &user,
-            state.config.time_zone,
-            id,
-            paid_on,
-            version,
-        )
-        .await?,
+        service::mark_paid(&state.db, &user, state.config.time_zone, id, body).await?,
     ))
 }
 

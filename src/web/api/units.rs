@@ -4,7 +4,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use entity::units as unit_model;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -13,7 +12,7 @@ use super::{ApiUser, ErrorBody, ListOut};
 use crate::domain::network::{Department, UnitKind};
 use crate::error::{AppError, Message};
 use crate::services::command::Patch;
-use crate::services::units::{self, UnitFilter, UnitInput};
+use crate::services::units::{self, Unit, UnitFilter, UnitInput};
 use crate::services::PageRequest;
 use crate::web::extract::{loose_version, optional_text, ApiJson, ApiQuery, Checker, Loose};
 use crate::web::AppState;
@@ -48,7 +47,7 @@ pub struct UnitBody {
 
 impl UnitBody {
     /// The current values of a unit, to fill an edit form or to apply a PATCH over.
-    pub fn from_model(u: &unit_model::Model) -> UnitBody {
+    pub fn from_model(u: &Unit) -> UnitBody {
         UnitBody {
             code: Some(u.code.clone()),
             name: Some(u.name.clone()),
@@ -132,8 +131,8 @@ pub struct UnitOut {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<unit_model::Model> for UnitOut {
-    fn from(u: unit_model::Model) -> UnitOut {
+impl From<Unit> for UnitOut {
+    fn from(u: Unit) -> UnitOut {
         UnitOut {
             id: u.id,
             code: u.code,
@@ -152,14 +151,14 @@ impl From<unit_model::Model> for UnitOut {
 }
 
 /// `PATCH /units/{id}`: what the patch leaves out keeps its value.
-impl Patch<unit_model::Model> for UnitBody {
+impl Patch<Unit> for UnitBody {
     type Params = UnitInput;
 
     fn version(&self) -> Option<i32> {
         loose_version(&self.version)
     }
 
-    fn params(self, current: &unit_model::Model) -> Result<UnitInput, AppError> {
+    fn params(self, current: &Unit) -> Result<UnitInput, AppError> {
         let (input, _) = UnitBody::from_model(current)
             .overlay(self)
             .check(current.active)?;
@@ -170,14 +169,14 @@ impl Patch<unit_model::Model> for UnitBody {
 /// The unit form of the pages: every field as sent.
 pub struct UnitForm(pub UnitBody);
 
-impl Patch<unit_model::Model> for UnitForm {
+impl Patch<Unit> for UnitForm {
     type Params = UnitInput;
 
     fn version(&self) -> Option<i32> {
         loose_version(&self.0.version)
     }
 
-    fn params(self, current: &unit_model::Model) -> Result<UnitInput, AppError> {
+    fn params(self, current: &Unit) -> Result<UnitInput, AppError> {
         let (input, _) = self.0.check(current.active)?;
         Ok(input)
     }

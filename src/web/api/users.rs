@@ -4,7 +4,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use entity::users as user_model;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -12,9 +11,10 @@ use validator::Validate;
 use super::{ApiUser, ErrorBody, ListOut};
 use crate::domain::role::Role;
 use crate::error::AppError;
-use crate::services::accounts::{self, NewUser, UserChanges, UserFilter};
+use crate::services::accounts::{self, Account, AccountEdit, NewUser, UserChanges, UserFilter};
+use crate::services::command::{Command, Patch};
 use crate::services::PageRequest;
-use crate::web::extract::{optional_text, ApiJson, ApiQuery, Checker, Loose};
+use crate::web::extract::{loose_version, optional_text, ApiJson, ApiQuery, Checker, Loose};
 use crate::web::AppState;
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, Validate, ToSchema)]
@@ -42,7 +42,7 @@ pub struct UserBody {
 }
 
 impl UserBody {
-    pub fn from_model(u: &user_model::Model) -> UserBody {
+    pub fn from_model(u: &Account) -> UserBody {
         UserBody {
             username: Some(u.username.clone()),
             display_name: Some(u.display_name.clone()),
@@ -146,8 +146,8 @@ pub struct UserOut {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<user_model::Model> for UserOut {
-    fn from(u: user_model::Model) -> UserOut {
+impl From<Account> for UserOut {
+    fn from(u: Account) -> UserOut {
         UserOut {
             id: u.id,
             username: u.username,
@@ -160,6 +160,63 @@ impl From<user_model::Model> for UserOut {
             version: u.version,
             created_at: u.created_at,
         }
+    }
+}
+
+/// `POST /users` and the new-account form: every field as sent.
+impl Command for UserBody {
+    type Params = NewUser;
+
+    fn version(&self) -> Option<i32> {
+        None
+    }
+
+    fn params(self) -> Result<NewUser, AppError> {
+        self.check_new()
+    }
+}
+
+/// `PATCH /users/{id}`: what the patch leaves out keeps its value (the username never changes).
+impl Patch<Account> for UserBody {
+    type Params = AccountEdit;
+
+    fn version(&self) -> Option<i32> {
+        loose_version(&self.version)
+    }
+
+    fn params(self, current: &Account) -> Result<AccountEdit, AppError> {
+        let (changes, active, _) = UserBody::from_model(current)
+            .overlay(self)
+            .check_changes()?;
+        Ok(AccountEdit {
+            changes,
+            active: Some(active),
+        })
+    }
+}
+
+/// The account edit form of the pages: every field as sent, but it has no username (a blank name
+/// is the account's username) and no active field (a button of its own).
+pub struct UserForm(pub UserBody);
+
+impl Patch<Account> for UserForm {
+    type Params = AccountEdit;
+
+    fn version(&self) -> Option<i32> {
+        loose_version(&self.0.version)
+    }
+
+    fn params(self, current: &Account) -> Result<AccountEdit, AppError> {
+        let body = UserBody {
+            username: Some(current.username.clone()),
+            active: None,
+            ..self.0
+        };
+        let (changes, _, _) = body.check_changes()?;
+        Ok(AccountEdit {
+            changes,
+            active: None,
+        })
     }
 }
 
@@ -214,8 +271,7 @@ pub async fn create(
     ApiUser(user): ApiUser,
     ApiJson(body): ApiJson<UserBody>,
 ) -> Result<(StatusCode, Json<UserOut>), AppError> {
-    user.require(&[Role::Admin])?;
-    let created = accounts::create(&state.db, Some(&user), body.check_new()?).await?;
+    let created = accounts::create(&state.db, &user, body).await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
@@ -241,14 +297,6 @@ pub async fn update(
     Path(id): Path<i64>,
     ApiJson(patch): ApiJson<UserBody>,
 ) -> Result<Json<UserOut>, AppError> {
-    let current = accounts::get(&state.db, &user, id).await?;
-    user.require(&[Role::Admin])?;
-    let (changes, active, version) = UserBody::from_model(&current)
-        .overlay(patch)
-        .check_changes()?;
-    let mut updated = accounts::update(&state.db, &user, id, changes, version).await?;
-    if updated.active != active {
-        updated = accounts::set_active(&state.db, &user, id, active, Some(updated.version)).await?;
-    }
+    let updated = accounts::update(&state.db, &user, id, patch).await?;
     Ok(Json(updated.into()))
 }

@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{ApiUser, ErrorBody, ListOut};
 use crate::domain::warnings::{WarningAction, WarningKind, WarningStatus, WarningThresholds};
 use crate::error::{AppError, Message};
+use crate::services::command::Command;
 use crate::services::warnings::{self, WarningDetail, WarningFilter, WarningOut};
 use crate::services::PageRequest;
 use crate::web::extract::{ApiJson, ApiQuery, Checker, Loose};
@@ -202,6 +203,19 @@ impl WarningSettingsBody {
     }
 }
 
+/// `PUT /settings/warnings` and the warning settings page.
+impl Command for WarningSettingsBody {
+    type Params = WarningThresholds;
+
+    fn version(&self) -> Option<i32> {
+        None
+    }
+
+    fn params(self) -> Result<WarningThresholds, AppError> {
+        self.check()
+    }
+}
+
 /// The thresholds as stored.
 #[derive(Clone, Copy, Debug, Serialize, ToSchema)]
 pub struct WarningSettingsOut {
@@ -254,9 +268,9 @@ pub async fn update_settings(
     ApiUser(user): ApiUser,
     ApiJson(body): ApiJson<WarningSettingsBody>,
 ) -> Result<Json<WarningSettingsOut>, AppError> {
-    user.require(&[crate::domain::role::Role::Admin])?;
-    let t = body.check()?;
     Ok(Json(
-        warnings::set_thresholds(&state.db, &user, t).await?.into(),
+        warnings::set_thresholds(&state.db, &user, body)
+            .await?
+            .into(),
     ))
 }

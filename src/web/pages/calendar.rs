@@ -7,7 +7,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, Utc};
-use entity::calendar_days;
 use serde::{Deserialize, Serialize};
 
 use super::submit;
@@ -15,12 +14,12 @@ use crate::domain::clocks::{self, DayKind};
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::{self, Lang};
-use crate::services::calendar as calendar_service;
+use crate::services::calendar::{self as calendar_service, CalendarDay};
 use crate::services::PageRequest;
 use crate::web::extract::PageForm;
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
 use crate::web::session::PageUser;
-use crate::web::shapes::{path_date, CalendarDayBody};
+use crate::web::shapes::{path_date, CalendarDayBody, DayInPath};
 use crate::web::AppState;
 
 #[derive(Serialize)]
@@ -115,10 +114,7 @@ async fn index_page(
     )
     .await?
     .items;
-    let holidays = days
-        .iter()
-        .filter(|d| d.kind == DayKind::Holiday.as_str())
-        .count();
+    let holidays = days.iter().filter(|d| d.kind == DayKind::Holiday).count();
     let workdays = days.len() - holidays;
     let mut years = calendar_service::years(&state.db).await?;
     let now = this_year(state);
@@ -140,7 +136,7 @@ async fn index_page(
 }
 
 /// The days grouped by month, in date order (the list arrives sorted).
-fn by_month(lang: Lang, days: Vec<calendar_days::Model>) -> Vec<Month> {
+fn by_month(lang: Lang, days: Vec<CalendarDay>) -> Vec<Month> {
     let mut months: Vec<(u32, Month)> = Vec::new();
     for d in days {
         let month = d.day.month();
@@ -158,7 +154,7 @@ fn by_month(lang: Lang, days: Vec<calendar_days::Model>) -> Vec<Month> {
             group.rows.push(DayRow {
                 date: d.day.format("%Y-%m-%d").to_string(),
                 weekday: i18n::t(lang, &format!("calendar-weekday-{weekday}")),
-                kind: d.kind,
+                kind: d.kind.as_str().to_owned(),
                 name: d.name,
             });
         }
@@ -178,13 +174,7 @@ pub async fn create(
     PageUser(session): PageUser,
     PageForm(body): PageForm<CalendarDayBody>,
 ) -> Result<Response, AppError> {
-    session.user.require(&[Role::Admin])?;
-    let result = match body.check() {
-        Ok((day, kind, name)) => {
-            calendar_service::add(&state.db, &session.user, day, kind, name).await
-        }
-        Err(e) => Err(e),
-    };
+    let result = calendar_service::add(&state.db, &session.user, body.clone()).await;
     submit::fields(
         result,
         |row| format!("/calendar?year={}&notice=added", row.day.year()),
@@ -213,7 +203,6 @@ pub async fn remove(
     PageUser(session): PageUser,
     Path(date): Path<String>,
 ) -> Result<Response, AppError> {
-    session.user.require(&[Role::Admin])?;
-    let row = calendar_service::remove(&state.db, &session.user, path_date(&date)?).await?;
-    Ok(Redirect::to(&format!("/calendar?year={}&notice=removed", row.day.year())).into_response())
+    let day = calendar_service::remove(&state.db, &session.user, DayInPath(&date)).await?;
+    Ok(Redirect::to(&format!("/calendar?year={}&notice=removed", day.year())).into_response())
 }

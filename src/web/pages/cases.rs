@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -586,9 +586,10 @@ pub async fn create(
             Err(e) => Err(e),
         },
     };
-    match result {
-        Ok(case) => Ok(Redirect::to(&format!("/cases/{}?notice=created", case.id)).into_response()),
-        Err(AppError::Invalid(errors)) => {
+    submit::fields(
+        result,
+        |case| format!("/cases/{}?notice=created", case.id),
+        async |errors| {
             let errors = errors
                 .into_iter()
                 .map(|(k, v)| (form_field(&k), v))
@@ -602,9 +603,9 @@ pub async fn create(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
-        }
-        Err(other) => Err(other),
-    }
+        },
+    )
+    .await
 }
 
 #[derive(Serialize)]

@@ -2,10 +2,11 @@
 //! representatives of a collective dispute.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::cases::show_page;
+use super::submit;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::services::cases::{find_visible, groups};
@@ -21,14 +22,19 @@ async fn answer(
     id: i64,
     result: Result<(), AppError>,
 ) -> Result<Response, AppError> {
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}?notice=saved#group")).into_response()),
-        Err(
-            e @ (AppError::Invalid(_)
-            | AppError::Refused(_)
-            | AppError::Forbidden(_)
-            | AppError::NotFound),
-        ) => {
+    submit::when(
+        result,
+        |()| format!("/cases/{id}?notice=saved#group"),
+        |e| {
+            matches!(
+                e,
+                AppError::Invalid(_)
+                    | AppError::Refused(_)
+                    | AppError::Forbidden(_)
+                    | AppError::NotFound
+            )
+        },
+        async |e| {
             show_page(
                 state,
                 session,
@@ -39,9 +45,9 @@ async fn answer(
                 Some(("group".to_owned(), e)),
             )
             .await
-        }
-        Err(other) => Err(other),
-    }
+        },
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +24,7 @@ use crate::services::{units as unit_service, PageRequest};
 use crate::web::extract::{Loose, PageForm};
 use crate::web::render::{self, field_errors, Choice, Layout};
 use crate::web::session::{PageUser, SessionInfo};
-use crate::web::shapes::{FinishBody, JointQuery, MentorshipBody};
+use crate::web::shapes::{FinishBody, JointQuery, MentorshipBody, NewPair};
 use crate::web::AppState;
 
 #[derive(Deserialize, Default)]
@@ -228,12 +228,12 @@ pub async fn create(
     PageUser(session): PageUser,
     PageForm(body): PageForm<MentorshipBody>,
 ) -> Result<Response, AppError> {
-    session.user.require(&EDITORS)?;
     let tz = state.config.time_zone;
-    let result = match body.check(local_date(Utc::now(), tz)) {
-        Ok(input) => mentorships::create(&state.db, tz, &session.user, input).await,
-        Err(e) => Err(e),
+    let command = NewPair {
+        body: body.clone(),
+        today: local_date(Utc::now(), tz),
     };
+    let result = mentorships::create(&state.db, tz, &session.user, command).await;
     submit::fields(
         result,
         |m| format!("/mentorships/{}?notice=created", m.id),
@@ -363,36 +363,26 @@ async fn finish(
     how: Finish,
     body: FinishBody,
 ) -> Result<Response, AppError> {
-    session.user.require(&EDITORS)?;
-    let result = match body.check() {
-        Ok(r) => {
-            mentorships::finish(
-                &state.db,
-                state.config.time_zone,
-                &session.user,
-                id,
-                how,
-                r.on,
-                r.reason,
-                r.version,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    };
+    let result = mentorships::finish(
+        &state.db,
+        state.config.time_zone,
+        &session.user,
+        id,
+        how,
+        body.clone(),
+    )
+    .await;
     let (name, notice_key) = match how {
         Finish::Graduate => ("graduate", "graduated"),
         Finish::End => ("end", "ended"),
     };
-    match result {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/mentorships/{id}?notice={notice_key}")).into_response())
-        }
-        Err(e @ (AppError::Invalid(_) | AppError::Refused(_))) => {
-            show_page(&state, &session, lang, id, None, name, body, Some(e)).await
-        }
-        Err(other) => Err(other),
-    }
+    submit::when(
+        result,
+        |_| format!("/mentorships/{id}?notice={notice_key}"),
+        |e| matches!(e, AppError::Invalid(_) | AppError::Refused(_)),
+        async |e| show_page(&state, &session, lang, id, None, name, body, Some(e)).await,
+    )
+    .await
 }
 
 #[tracing::instrument(skip_all, fields(mentorship_id = id))]

@@ -11,6 +11,7 @@ use super::submit;
 use crate::domain::role::Role;
 use crate::error::{AppError, Message};
 use crate::i18n::Lang;
+use crate::services::command::Command;
 use crate::services::monthly_report;
 use crate::web::extract::PageForm;
 use crate::web::render::{self, field_errors, Layout};
@@ -26,6 +27,22 @@ pub struct ShowQuery {
 pub struct RecipientsForm {
     /// One address a line; required (empty text clears the list).
     pub recipients: Option<String>,
+}
+
+/// The form's text, one address a line; required (empty text clears the list).
+impl Command for &RecipientsForm {
+    type Params = Vec<String>;
+
+    fn version(&self) -> Option<i32> {
+        None
+    }
+
+    fn params(self) -> Result<Vec<String>, AppError> {
+        self.recipients
+            .as_deref()
+            .map(monthly_report::parse_addresses)
+            .ok_or_else(|| AppError::field("recipients", Message::key("err-required")))
+    }
 }
 
 #[derive(Serialize)]
@@ -61,18 +78,7 @@ pub async fn update(
     PageUser(session): PageUser,
     PageForm(form): PageForm<RecipientsForm>,
 ) -> Result<Response, AppError> {
-    session.user.require(&[Role::Admin])?;
-    let result = match &form.recipients {
-        None => Err(AppError::field("recipients", Message::key("err-required"))),
-        Some(text) => {
-            monthly_report::set_recipients(
-                &state.db,
-                &session.user,
-                monthly_report::parse_addresses(text),
-            )
-            .await
-        }
-    };
+    let result = monthly_report::set_recipients(&state.db, &session.user, &form).await;
     submit::fields(
         result,
         |_| "/settings/monthly_report?notice=saved".to_owned(),

@@ -22,8 +22,10 @@ use crate::error::{AppError, FieldErrors, Message};
 use crate::i18n::{self, Lang};
 use crate::services::auth;
 use crate::services::case_file;
+use crate::services::cases::access_code;
+use crate::services::cases::receipt::{self, ReceiptFacts};
 use crate::services::cases::view::{self, CaseDetail};
-use crate::services::cases::{access_code, find_visible};
+use crate::services::command::Ready;
 use crate::services::public::{self, StationOut, TrackOut};
 use crate::web::extract::{ClientAddress, Loose, PageForm};
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
@@ -78,18 +80,13 @@ fn local_day(at: DateTime<Utc>, tz: Tz) -> String {
     clocks::local_date(at, tz).format("%Y-%m-%d").to_string()
 }
 
-async fn receipt_of(
+fn receipt_of(
     state: &AppState,
-    case: &entity::cases::Model,
+    facts: ReceiptFacts,
     public_view: bool,
 ) -> Result<Receipt, AppError> {
     let tz = state.config.time_zone;
-    let unit = crate::services::units::get(&state.db, case.current_unit_id)
-        .await
-        .map_err(|e| match e {
-            AppError::NotFound => AppError::Internal(format!("case {} has no unit", case.id)),
-            e => e,
-        })?;
+    let ReceiptFacts { case, unit } = facts;
     let code = case.access_code.clone().unwrap_or_default();
     let link = track_link(state, &case.case_no, &code);
     Ok(Receipt {
@@ -132,18 +129,15 @@ pub async fn receipt(
     PageUser(session): PageUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let detail = view::detail(&state.db, state.config.time_zone, &session.user, id, false).await?;
-    if !detail.may_reveal {
-        return Err(AppError::Forbidden(Message::key("err-receipt-not-allowed")));
-    }
-    let case = find_visible(&state.db, &session.user, id).await?;
+    let facts = receipt::for_user(&state.db, &session.user, id).await?;
+    let version = facts.case.version;
     let page = ReceiptPage {
         layout: Layout::new(&session, lang, "/cases"),
-        receipt: receipt_of(&state, &case, false).await?,
+        receipt: receipt_of(&state, facts, false)?,
         public_view: false,
         repeated: false,
         may_reissue: session.user.is(Role::Coordinator),
-        version: case.version,
+        version,
     };
     Ok(render::render(&state, "parties/receipt.html", &page)?.into_response())
 }
@@ -464,11 +458,11 @@ pub async fn apply(
     };
     match result {
         Ok(out) => {
-            let case = public::applied_case(&state.db, out.case_id).await?;
+            let facts = receipt::of_application(&state.db, out.case_id).await?;
             let (jar, layout) = public_layout(&state, jar, session, lang, "/apply");
             let page = ReceiptPage {
                 layout,
-                receipt: receipt_of(&state, &case, true).await?,
+                receipt: receipt_of(&state, facts, true)?,
                 public_view: true,
                 repeated: !out.created,
                 may_reissue: false,
@@ -770,7 +764,7 @@ pub async fn save_requirements(
             false,
         );
     }
-    case_file::set_requirements(&state.db, &session.user, r).await?;
+    case_file::set_requirements(&state.db, &session.user, Ready::new(r)).await?;
     Ok(Redirect::to("/settings/case_file?saved=1").into_response())
 }
 

@@ -13,6 +13,7 @@ use crate::domain::money::{format_yuan, parse_yuan};
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors, Message};
 use crate::i18n::Lang;
+use crate::services::command::Command;
 use crate::services::settings as settings_service;
 use crate::web::extract::PageForm;
 use crate::web::render::{self, field_errors, Layout};
@@ -88,6 +89,19 @@ impl GradingForm {
     }
 }
 
+/// The settings page's form.
+impl Command for GradingForm {
+    type Params = GradingThresholds;
+
+    fn version(&self) -> Option<i32> {
+        None
+    }
+
+    fn params(self) -> Result<GradingThresholds, AppError> {
+        self.check()
+    }
+}
+
 /// The service names amounts by their fen field; the form shows them in yuan.
 fn form_field_errors(errors: FieldErrors) -> FieldErrors {
     errors
@@ -158,16 +172,12 @@ pub async fn update(
     PageUser(session): PageUser,
     PageForm(form): PageForm<GradingForm>,
 ) -> Result<Response, AppError> {
-    session.user.require(&[Role::Admin])?;
-    let result = match form.check() {
-        Ok(t) => settings_service::set_grading_thresholds(&state.db, &session.user, t)
-            .await
-            .map_err(|e| match e {
-                AppError::Invalid(errors) => AppError::Invalid(form_field_errors(errors)),
-                other => other,
-            }),
-        Err(e) => Err(e),
-    };
+    let result = settings_service::set_grading_thresholds(&state.db, &session.user, form.clone())
+        .await
+        .map_err(|e| match e {
+            AppError::Invalid(errors) => AppError::Invalid(form_field_errors(errors)),
+            other => other,
+        });
     submit::fields(
         result,
         |_| "/settings?notice=saved".to_owned(),

@@ -35,14 +35,38 @@ pub async fn refusable<T>(
     done: impl FnOnce(T) -> String,
     again: impl AsyncFnOnce(AppError) -> Result<Response, AppError>,
 ) -> Result<Response, AppError> {
+    when(
+        result,
+        done,
+        |e| {
+            matches!(
+                e,
+                AppError::Invalid(_)
+                    | AppError::Refused(_)
+                    | AppError::Forbidden(_)
+                    | AppError::Conflict(_)
+            )
+        },
+        again,
+    )
+    .await
+}
+
+/// The general form of the two above, for the pages that show their own set of answers again:
+/// a change saved redirects to `done(value)`; an answer `shown_again` accepts re-renders the page
+/// with it (by `again`); anything else is the error page.
+///
+/// # Errors
+/// Whatever else the service answered, and whatever `again` answers.
+pub async fn when<T>(
+    result: Result<T, AppError>,
+    done: impl FnOnce(T) -> String,
+    shown_again: impl FnOnce(&AppError) -> bool,
+    again: impl AsyncFnOnce(AppError) -> Result<Response, AppError>,
+) -> Result<Response, AppError> {
     match result {
         Ok(value) => Ok(Redirect::to(&done(value)).into_response()),
-        Err(
-            e @ (AppError::Invalid(_)
-            | AppError::Refused(_)
-            | AppError::Forbidden(_)
-            | AppError::Conflict(_)),
-        ) => again(e).await,
+        Err(e) if shown_again(&e) => again(e).await,
         Err(other) => Err(other),
     }
 }

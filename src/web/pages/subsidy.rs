@@ -8,10 +8,11 @@ use std::collections::BTreeMap;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use super::submit;
 use super::Pager;
 use crate::domain::case_terms::Grade;
 use crate::domain::clocks;
@@ -19,14 +20,17 @@ use crate::domain::money::parse_yuan;
 use crate::domain::subsidy::{period_transition, Period, PeriodAction, PeriodKind, PeriodStatus};
 use crate::error::{AppError, FieldErrors, Message};
 use crate::i18n::{self, Lang};
+use crate::services::command::{Command, Ready};
 use crate::services::subsidy::{
     self as service, require_reach, ItemOut, PeriodOut, PeriodSummary, TotalsOut,
 };
 use crate::services::{Page, PageRequest};
-use crate::web::extract::{Loose, PageForm};
+use crate::web::extract::{loose_version, Checker, Loose, PageForm};
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
 use crate::web::session::{PageUser, SessionInfo};
-use crate::web::shapes::{csv_response, xlsx_response, LeadShareBody, RateBody};
+use crate::web::shapes::{
+    csv_response, xlsx_response, Deferred, LeadShareBody, PeriodBody, RateBody,
+};
 use crate::web::AppState;
 
 const ITEMS_PER_PAGE: usize = 100;
@@ -163,40 +167,36 @@ pub async fn create(
     PageUser(session): PageUser,
     PageForm(form): PageForm<PeriodForm>,
 ) -> Result<Response, AppError> {
-    require_reach(&session.user)?;
     let text = form.period.clone().unwrap_or_default();
-    let result = match text.trim() {
-        "" => Err(AppError::field("period", Message::key("err-required"))),
-        t => match service::parse_period(t, "period") {
-            Ok(period) => {
-                service::create_period(&state.db, &session.user, state.config.time_zone, period)
-                    .await
-            }
-            Err(e) => Err(e),
+    let named = Deferred(Ok(PeriodBody {
+        period: form.period.clone(),
+    }));
+    let result =
+        service::create_period(&state.db, &session.user, state.config.time_zone, named).await;
+    submit::when(
+        result,
+        |p| format!("/subsidy/periods/{}?notice=computed", p.id),
+        |e| matches!(e, AppError::Invalid(_) | AppError::Conflict(_)),
+        async |e| {
+            let (errors, error, status) = match e {
+                AppError::Invalid(errors) => (errors, None, StatusCode::UNPROCESSABLE_ENTITY),
+                e => (
+                    FieldErrors::new(),
+                    Some(i18n::message(lang, &e.message())),
+                    StatusCode::CONFLICT,
+                ),
+            };
+            let view = IndexView {
+                period: text,
+                errors,
+                error,
+                notice: None,
+                page: None,
+            };
+            index_page(&state, &session, lang, view, status).await
         },
-    };
-    let (errors, error, status) = match result {
-        Ok(p) => {
-            return Ok(
-                Redirect::to(&format!("/subsidy/periods/{}?notice=computed", p.id)).into_response(),
-            )
-        }
-        Err(AppError::Invalid(errors)) => (errors, None, StatusCode::UNPROCESSABLE_ENTITY),
-        Err(e @ AppError::Conflict(_)) => (
-            FieldErrors::new(),
-            Some(i18n::message(lang, &e.message())),
-            StatusCode::CONFLICT,
-        ),
-        Err(other) => return Err(other),
-    };
-    let view = IndexView {
-        period: text,
-        errors,
-        error,
-        notice: None,
-        page: None,
-    };
-    index_page(&state, &session, lang, view, status).await
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -437,11 +437,31 @@ pub struct VersionForm {
 }
 
 impl VersionForm {
+    /// A recompute or approve button: the version it was shown with (one that cannot be read is
+    /// no version, as a page has always sent it).
+    fn step(&self) -> Ready<()> {
+        Ready {
+            version: loose_version(&self.version),
+            params: (),
+        }
+    }
+}
+
+/// The mark-paid confirmation: the payment date is required here (the form shows today).
+impl Command for &VersionForm {
+    type Params = Option<NaiveDate>;
+
     fn version(&self) -> Option<i32> {
-        self.version
-            .as_ref()
-            .and_then(|v| v.int().ok().flatten())
-            .map(|v| v as i32)
+        loose_version(&self.version)
+    }
+
+    fn params(self) -> Result<Option<NaiveDate>, AppError> {
+        let mut c = Checker::default();
+        let paid_on = c.optional_date("paid_on", &self.paid_on);
+        if paid_on.is_none() && !c.errors.contains_key("paid_on") {
+            c.add("paid_on", Message::key("err-required"));
+        }
+        c.finish(paid_on)
     }
 }
 
@@ -484,7 +504,7 @@ pub async fn recompute(
         &session.user,
         state.config.time_zone,
         id,
-        form.version(),
+        form.step(),
     )
     .await
     {
@@ -595,7 +615,7 @@ pub async fn approve(
         &session.user,
         state.config.time_zone,
         id,
-        form.version(),
+        form.step(),
     )
     .await
     {
@@ -624,26 +644,8 @@ pub async fn paid(
     Path(id): Path<i64>,
     PageForm(form): PageForm<VersionForm>,
 ) -> Result<Response, AppError> {
-    require_reach(&session.user)?;
-    let mut c = crate::web::extract::Checker::default();
-    let paid_on = c.optional_date("paid_on", &form.paid_on);
-    if paid_on.is_none() && !c.errors.contains_key("paid_on") {
-        c.add("paid_on", Message::key("err-required"));
-    }
-    let result = match c.finish(paid_on) {
-        Ok(paid_on) => {
-            service::mark_paid(
-                &state.db,
-                &session.user,
-                state.config.time_zone,
-                id,
-                paid_on,
-                form.version(),
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    };
+    let result =
+        service::mark_paid(&state.db, &session.user, state.config.time_zone, id, &form).await;
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/subsidy/periods/{id}?notice=paid")).into_response()),
         Err(AppError::Invalid(errors)) => {

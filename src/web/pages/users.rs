@@ -19,7 +19,7 @@ use crate::services::{
 use crate::web::extract::PageForm;
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
 use crate::web::session::{PageUser, SessionInfo};
-use crate::web::shapes::{UserBody, UserOut, UserQuery};
+use crate::web::shapes::{UserBody, UserForm, UserOut, UserQuery};
 use crate::web::AppState;
 
 #[derive(Deserialize, Default)]
@@ -205,10 +205,7 @@ pub async fn create(
     PageForm(body): PageForm<UserBody>,
 ) -> Result<Response, AppError> {
     session.user.require(&[Role::Admin])?;
-    let result = match body.check_new() {
-        Ok(input) => accounts::create(&state.db, Some(&session.user), input).await,
-        Err(e) => Err(e),
-    };
+    let result = accounts::create(&state.db, &session.user, body.clone()).await;
     submit::fields(
         result,
         |u| format!("/users/{}?notice=created", u.id),
@@ -258,28 +255,23 @@ pub async fn update(
     PageForm(body): PageForm<UserBody>,
 ) -> Result<Response, AppError> {
     session.user.require(&[Role::Admin])?;
-    let current = accounts::get(&state.db, &session.user, id).await?;
-    // The edit form has no username or active field: those stay as they are.
-    let body = UserBody {
-        username: Some(current.username.clone()),
-        active: None,
-        ..body
-    };
-    let result = match body.check_changes() {
-        Ok((changes, _, version)) => {
-            accounts::update(&state.db, &session.user, id, changes, version).await
-        }
-        Err(e) => Err(e),
-    };
+    let result = accounts::update(&state.db, &session.user, id, UserForm(body.clone())).await;
     submit::fields(
         result,
         |_| format!("/users/{id}?notice=saved"),
         async |errors| {
+            // The form shows the username it does not send.
+            let current = accounts::get(&state.db, &session.user, id).await?;
+            let values = UserBody {
+                username: Some(current.username),
+                active: None,
+                ..body
+            };
             form_page(
                 &state,
                 &session,
                 lang,
-                body,
+                values,
                 &errors,
                 format!("/users/{id}"),
                 StatusCode::UNPROCESSABLE_ENTITY,

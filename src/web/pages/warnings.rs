@@ -6,11 +6,12 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::cases::{local_day, local_minute, rows, CaseRow};
+use super::submit;
 use crate::domain::role::Role;
 use crate::domain::warnings::{WarningKind, WarningStatus, WarningThresholds};
 use crate::error::{AppError, FieldErrors};
@@ -18,10 +19,10 @@ use crate::i18n::Lang;
 use crate::services::auth::CurrentUser;
 use crate::services::warnings::{self as service, WarningOut};
 use crate::services::{units as unit_service, PageRequest};
-use crate::web::api::warnings::{WarningActionBody, WarningSettingsBody, WarningsQuery};
 use crate::web::extract::{Loose, PageForm};
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
 use crate::web::session::{PageUser, SessionInfo};
+use crate::web::shapes::{WarningActionBody, WarningSettingsBody, WarningsQuery};
 use crate::web::AppState;
 
 /// A warning as a row of a list or a section.
@@ -293,18 +294,29 @@ pub async fn act(
         }
         Err(e) => Err(e),
     };
-    let (errors, refusal, code) = match result {
-        Ok(_) => return Ok(Redirect::to(&format!("/warnings/{id}?notice=saved")).into_response()),
-        Err(AppError::Invalid(fields)) => (fields, None, StatusCode::UNPROCESSABLE_ENTITY),
-        Err(e @ (AppError::Refused(_) | AppError::Conflict(_))) => (
-            FieldErrors::new(),
-            Some(crate::i18n::message(lang, &e.message())),
-            e.status(),
-        ),
-        Err(other) => return Err(other),
-    };
-    show_page(
-        &state, &session, lang, id, form, &errors, refusal, code, None,
+    submit::when(
+        result,
+        |_| format!("/warnings/{id}?notice=saved"),
+        |e| {
+            matches!(
+                e,
+                AppError::Invalid(_) | AppError::Refused(_) | AppError::Conflict(_)
+            )
+        },
+        async |e| {
+            let (errors, refusal, code) = match e {
+                AppError::Invalid(fields) => (fields, None, StatusCode::UNPROCESSABLE_ENTITY),
+                e => (
+                    FieldErrors::new(),
+                    Some(crate::i18n::message(lang, &e.message())),
+                    e.status(),
+                ),
+            };
+            show_page(
+                &state, &session, lang, id, form, &errors, refusal, code, None,
+            )
+            .await
+        },
     )
     .await
 }
@@ -411,20 +423,20 @@ pub async fn save_settings(
         collective_days: get("collective_days"),
         collective_min_cases: get("collective_min_cases"),
     };
-    let result = match body.check() {
-        Ok(t) => service::set_thresholds(&state.db, &session.user, t).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(_) => Ok(Redirect::to("/settings/warnings?notice=saved").into_response()),
-        Err(AppError::Invalid(errors)) => settings_page(
-            &state,
-            Layout::new(&session, lang, "/settings/warnings"),
-            lang,
-            &form,
-            &errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(other) => Err(other),
-    }
+    let result = service::set_thresholds(&state.db, &session.user, body).await;
+    submit::fields(
+        result,
+        |_| "/settings/warnings?notice=saved".to_owned(),
+        async |errors| {
+            settings_page(
+                &state,
+                Layout::new(&session, lang, "/settings/warnings"),
+                lang,
+                &form,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        },
+    )
+    .await
 }
