@@ -740,6 +740,8 @@ impl State<'_> {
                 .exec(&txn)
                 .await?;
         }
+        // An imported agreement of an agreed or resolved case waits for its follow-up visit.
+        crate::services::cases::follow_ups_due::refresh(&txn, self.tz, case.id).await?;
         txn.commit().await?;
         Ok(())
     }
