@@ -55,6 +55,10 @@ pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, AppErr
         .acquire_timeout(Duration::from_secs(30));
     match backend {
         Backend::Sqlite => {
+            // No ping before each query: the pool pings a connection every time it hands one
+            // out unless told not to, which doubled the round trips to SQLite's connection
+            // threads of every request (a local file cannot drop a connection).
+            options.test_before_acquire(false);
             options.max_connections(8).map_sqlx_sqlite_opts(|o| {
                 o.create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
@@ -64,6 +68,9 @@ pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, AppErr
             });
         }
         Backend::Postgres => {
+            // A ping only for a connection idle long enough to have been dropped by the server
+            // or the network, not one per query.
+            options.test_before_acquire_if_idle_for(Duration::from_secs(30));
             options.max_connections(16);
         }
     }

@@ -57,6 +57,7 @@ impl App {
         let db = db::connect_and_migrate(&config.database_url).await?;
         services::cases::attachments::move_files_into_database(&db, &config.data_dir).await?;
         services::cases::access_code::ensure_codes(&db).await?;
+        services::backfills::run_pending(&db, config.time_zone).await?;
         services::calendar::seed_if_empty(&db).await?;
         services::settings::seed_defaults(&db).await?;
         services::subsidy::seed_defaults(&db).await?;

@@ -37,6 +37,9 @@ pub struct Model {
     pub group_id: Option<i64>,
     /// The code the parties use on the public progress page (DESIGN §10).
     pub access_code: Option<String>,
+    /// The local day a follow-up visit of the current agreement is due, null when none is due:
+    /// kept by the services with every change it follows from (the follow-ups list reads it).
+    pub follow_up_due_on: Option<Date>,
     pub created_by: i64,
     pub version: i32,
     pub created_at: DateTimeUtc,

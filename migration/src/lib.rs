@@ -16,6 +16,7 @@ mod m20261203_000001_party_access;
 mod m20261203_000004_read_indexes;
 mod m20261203_000005_warnings;
 mod m20261204_010000_stat_counters;
+mod m20261204_020000_follow_up_due_and_name_search;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000004_read_indexes::Migration),
             Box::new(m20261203_000005_warnings::Migration),
             Box::new(m20261204_010000_stat_counters::Migration),
+            Box::new(m20261204_020000_follow_up_due_and_name_search::Migration),
         ]
     }
 }

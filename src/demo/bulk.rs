@@ -30,8 +30,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
+    ActiveValue, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
 };
 use serde_json::json;
 
@@ -44,6 +44,7 @@ use crate::domain::subsidy::Period;
 use crate::domain::workflow::Status;
 use crate::error::AppError;
 use crate::services::command::Ready;
+use crate::services::cases::name_search;
 use crate::services::{auth, calendar, settings, subsidy};
 
 /// Mediators per street once seeded (the demo street's own are counted).
@@ -289,7 +290,18 @@ macro_rules! insert_batched {
 impl Rows {
     async fn write(&mut self, txn: &impl ConnectionTrait) -> Result<u64, AppError> {
         let mut n = 0;
-        n += insert_batched!(txn, cases::Entity, self.cases, 27);
+        n += insert_batched!(txn, cases::Entity, self.cases, 29);
+        // The search by party name reads the suffixes of the names (`name_search`).
+        let mut name_rows = Vec::new();
+        for p in &self.parties {
+            if let (ActiveValue::Set(case_id), ActiveValue::Set(name)) = (&p.case_id, &p.name) {
+                name_rows.extend(name_search::rows_of(*case_id, [name.as_str()]));
+            }
+        }
+        name_rows.sort_unstable();
+        name_rows.dedup();
+        n += name_rows.len() as u64;
+        name_search::write(txn, &name_rows).await?;
         n += insert_batched!(txn, case_parties::Entity, self.parties, 8);
         n += insert_batched!(txn, case_assignments::Entity, self.team, 6);
         n += insert_batched!(txn, case_sessions::Entity, self.sessions, 10);
@@ -748,7 +760,17 @@ fn one_case(
         );
         status = Status::Mediating;
     }
+    // The day the agreement's follow-up visit is due, unless a visit already settled it (a
+    // failed close never has an agreement here).
+    let mut follow_up_due = None;
     if let Some((signed_at, agreed, dues, visit_at)) = agreement_plan.filter(|p| p.0 <= now) {
+        let due_days: Vec<NaiveDate> = dues.iter().map(|d| d.0).collect();
+        let visited = (visit_at <= now).then(|| clocks::local_date(visit_at, ctx.tz));
+        follow_up_due = crate::domain::agreement::follow_up_due_on(
+            clocks::local_date(signed_at, ctx.tz),
+            &due_days,
+            visited,
+        );
         let agreement_id = ids.agreement;
         ids.agreement += 1;
         rows.agreements.push(agreements::ActiveModel {
@@ -906,6 +928,7 @@ fn one_case(
         grade_reason: Set(graded.reason_zh),
         // Random like every case's (a code derived from the seed could be guessed).
         access_code: Set(Some(crate::services::cases::access_code::new_code())),
+        follow_up_due_on: Set(follow_up_due),
         current_unit_id: Set(if accepted {
             current_unit_id
         } else {

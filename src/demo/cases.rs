@@ -218,6 +218,7 @@ async fn mediate(
         .await?;
         records::record_follow_up(
             db,
+            tz,
             c,
             case.id,
             FollowUpInput {

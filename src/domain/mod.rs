@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod mediator_record;
 pub mod mentorship;
 pub mod money;
+pub mod name_search;
 pub mod network;
 pub mod notifications;
 pub mod password;

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use entity::{api_tokens, failed_sign_ins, users, web_sessions};
 use rand::RngCore;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, Set,
@@ -256,13 +256,23 @@ pub async fn user_for_api_token(
     db: &impl ConnectionTrait,
     token: &str,
 ) -> Result<CurrentUser, AppError> {
-    let row = api_tokens::Entity::find()
-        .filter(api_tokens::Column::TokenHash.eq(token_hash(token)))
-        .filter(api_tokens::Column::ExpiresAt.gt(Utc::now()))
+    // One query for the token and its user (every API request asks this first).
+    let user = users::Entity::find()
+        .filter(
+            users::Column::Id.in_subquery(
+                Query::select()
+                    .column(api_tokens::Column::UserId)
+                    .from(api_tokens::Entity)
+                    .and_where(api_tokens::Column::TokenHash.eq(token_hash(token)))
+                    .and_where(api_tokens::Column::ExpiresAt.gt(Utc::now()))
+                    .to_owned(),
+            ),
+        )
+        .filter(users::Column::Active.eq(true))
         .one(db)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    active_user(db, row.user_id).await
+    CurrentUser::from_model(user)
 }
 
 /// Revokes an API token (signing out of the API).

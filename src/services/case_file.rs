@@ -209,6 +209,30 @@ pub async fn missing_for(
     Ok(m.remove(&case.id).unwrap_or_default())
 }
 
+/// What one case's file lacks, from what it is known to hold (the case page has read its rows).
+///
+/// # Errors
+/// Database failures.
+pub async fn missing_given(
+    db: &impl ConnectionTrait,
+    case: &cases::Model,
+    facts: &FileFacts,
+) -> Result<Vec<FileItem>, AppError> {
+    let requirements = requirements(db).await?;
+    let outcome = match case.outcome.as_deref() {
+        Some(o) => Some(Outcome::parse(o).ok_or_else(|| {
+            AppError::Internal(format!("case {} has an unknown outcome", case.id))
+        })?),
+        None => None,
+    };
+    Ok(case_file::missing(
+        &requirements,
+        Grade::from(case.grade),
+        outcome,
+        facts,
+    ))
+}
+
 /// The file status of a case the user may see.
 ///
 /// # Errors

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod backfills;
 pub mod backup;
 pub mod calendar;
 pub mod case_file;

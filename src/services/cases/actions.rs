@@ -368,6 +368,10 @@ async fn execute(
         user,
     )
     .await?;
+    if updated.status != case.status || updated.outcome != case.outcome {
+        // Closing (failed or not) and reopening decide whether a follow-up is waited for.
+        super::follow_ups_due::refresh(&txn, tz, case.id).await?;
+    }
     let cal = match calendar {
         Some(cal) => cal,
         None => calendar::load(&txn).await?,

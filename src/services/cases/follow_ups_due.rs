@@ -10,6 +10,7 @@ use entity::{agreement_instalments, agreements, case_assignments, cases, follow_
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -85,13 +86,13 @@ pub struct FollowUpDue {
 }
 
 /// The follow-up visits due on or before `until`, overdue first (by due day, then case number).
-/// `today` gives `days_overdue`.
+/// `today` gives `days_overdue`. The due day is stored on the case ([`refresh`]), so the list is a
+/// range of the partial index over the cases where it is set, whatever the number of cases.
 ///
 /// # Errors
 /// 403 for a user whose role is not in [`LIST_ROLES`]; database failures.
 pub async fn list(
     db: &impl ConnectionTrait,
-    tz: Tz,
     scope: Scope<'_>,
     until: NaiveDate,
     today: NaiveDate,
@@ -103,11 +104,122 @@ pub async fn list(
         }
         Scope::Everyone => Condition::all(),
     };
+    let waiting = cases::Entity::find()
+        .filter(cases::Column::FollowUpDueOn.is_not_null())
+        .filter(cases::Column::FollowUpDueOn.lte(until))
+        .filter(scope_condition)
+        .order_by_asc(cases::Column::FollowUpDueOn)
+        .order_by_asc(cases::Column::CaseNo)
+        .all(db)
+        .await?;
+    if waiting.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = waiting.iter().map(|c| c.id).collect();
+    let mut current: HashMap<i64, i64> = HashMap::new();
+    let mut leads: HashMap<i64, i64> = HashMap::new();
+    for chunk in ids.chunks(ID_BATCH) {
+        for (case_id, agreement_id) in agreements::Entity::find()
+            .select_only()
+            .column(agreements::Column::CaseId)
+            .column(agreements::Column::Id)
+            .filter(agreements::Column::CaseId.is_in(chunk.iter().copied()))
+            .filter(agreements::Column::Superseded.eq(false))
+            .order_by_asc(agreements::Column::Id)
+            .into_tuple::<(i64, i64)>()
+            .all(db)
+            .await?
+        {
+            // The latest wins, should two ever be left in force.
+            current.insert(case_id, agreement_id);
+        }
+        for a in case_assignments::Entity::find()
+            .filter(case_assignments::Column::CaseId.is_in(chunk.iter().copied()))
+            .filter(case_assignments::Column::EndedAt.is_null())
+            .filter(case_assignments::Column::Role.eq(TeamRole::Lead.as_str()))
+            .order_by_asc(case_assignments::Column::Id)
+            .all(db)
+            .await?
+        {
+            leads.insert(a.case_id, a.mediator_id);
+        }
+    }
+    let mut lead_ids: Vec<i64> = leads.values().copied().collect();
+    lead_ids.sort_unstable();
+    lead_ids.dedup();
+    let mut names: HashMap<i64, String> = HashMap::new();
+    for chunk in lead_ids.chunks(ID_BATCH) {
+        for m in mediators::Entity::find()
+            .filter(mediators::Column::Id.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            names.insert(m.id, m.name);
+        }
+    }
+    let mut due: Vec<FollowUpDue> = waiting
+        .into_iter()
+        .filter_map(|case| {
+            let due_on = case.follow_up_due_on?;
+            let agreement_id = *current.get(&case.id)?;
+            let lead_mediator_id = leads.get(&case.id).copied();
+            Some(FollowUpDue {
+                case_id: case.id,
+                case_no: case.case_no,
+                status: Status::from(case.status).as_str().to_owned(),
+                outcome: case.outcome,
+                current_unit_id: case.current_unit_id,
+                agreement_id,
+                lead_mediator_id,
+                lead_mediator_name: lead_mediator_id.and_then(|id| names.get(&id).cloned()),
+                due_on,
+                days_overdue: (today - due_on).num_days(),
+            })
+        })
+        .collect();
+    // Sorted here as well, so that the order of case numbers does not depend on the database's
+    // collation.
+    due.sort_by(|a, b| {
+        a.due_on
+            .cmp(&b.due_on)
+            .then_with(|| a.case_no.cmp(&b.case_no))
+    });
+    Ok(due)
+}
+
+/// Ids per `IN (…)` list, well below every database's parameter limit.
+const ID_BATCH: usize = 1_000;
+
+/// Works out again the day `case_id`'s follow-up is due and stores it on the case. Called in the
+/// transaction of every change it follows from: an agreement (with its instalments), a visit, a
+/// change of status or outcome (close, reopen, the ledger import).
+///
+/// # Errors
+/// Database failures.
+pub async fn refresh(db: &impl ConnectionTrait, tz: Tz, case_id: i64) -> Result<(), AppError> {
+    let due = due_days(db, tz, Condition::all().add(cases::Column::Id.eq(case_id)))
+        .await?
+        .remove(&case_id);
+    cases::Entity::update_many()
+        .col_expr(cases::Column::FollowUpDueOn, Expr::value(due))
+        .filter(cases::Column::Id.eq(case_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Stores the due day of every case that may wait for a follow-up: once, when the app first
+/// starts after the column was added (the migration cannot: the day is a local date in the
+/// configured time zone). Returns how many cases wait.
+///
+/// # Errors
+/// Database failures.
+pub async fn backfill(db: &impl ConnectionTrait, tz: Tz) -> Result<u64, AppError> {
     let waiting = [Status::Agreed, Status::Closed].map(Status::as_str);
     // Narrowed in SQL to the cases that may still wait, so that ten years of closed and visited
-    // cases are never read: a current agreement, not failed, and no visit that certainly settles
-    // it (on or after the signing, and at least a whole UTC day after the last instalment's due
-    // day, which is after that day's end in any time zone). `due_on` below decides exactly.
+    // cases are not read into memory: a current agreement, not failed, and no visit that
+    // certainly settles it (on or after the signing, and at least a whole UTC day after the last
+    // instalment's due day, which is after that day's end in any time zone). `due_on` decides.
     let day_after_last_due = match db.get_database_backend() {
         DatabaseBackend::Sqlite => "date(MAX(i.due_on), '+1 day')",
         _ => "((MAX(i.due_on) + 1)::timestamp AT TIME ZONE 'UTC')",
@@ -124,21 +236,37 @@ pub async fn list(
             "false"
         },
     );
-    let in_scope = Condition::all()
+    let may_wait = Condition::all()
         .add(cases::Column::Status.is_in(waiting))
         .add(
             Condition::any()
                 .add(cases::Column::Outcome.is_null())
                 .add(cases::Column::Outcome.ne(Outcome::Failed.as_str())),
         )
-        .add(Expr::cust(unsettled))
-        .add(scope_condition);
-    // Every query below is narrowed by the same subquery of case ids, so the number of queries
-    // does not grow with the number of cases.
+        .add(Expr::cust(unsettled));
+    let due = due_days(db, tz, may_wait).await?;
+    for (case_id, day) in &due {
+        cases::Entity::update_many()
+            .col_expr(cases::Column::FollowUpDueOn, Expr::value(*day))
+            .filter(cases::Column::Id.eq(*case_id))
+            .exec(db)
+            .await?;
+    }
+    Ok(due.len() as u64)
+}
+
+/// The due day of each case `which` selects that waits for a follow-up visit, from its current
+/// agreement, the agreement's instalments and the visits ([`due_on`]); a fixed number of queries
+/// whatever the number of cases.
+async fn due_days(
+    db: &impl ConnectionTrait,
+    tz: Tz,
+    which: Condition,
+) -> Result<HashMap<i64, NaiveDate>, AppError> {
     let case_ids: SelectStatement = Query::select()
         .column(cases::Column::Id)
         .from(cases::Entity)
-        .cond_where(in_scope.clone())
+        .cond_where(which.clone())
         .to_owned();
     let current_agreement_ids: SelectStatement = Query::select()
         .column(agreements::Column::Id)
@@ -146,7 +274,6 @@ pub async fn list(
         .and_where(agreements::Column::Superseded.eq(false))
         .and_where(agreements::Column::CaseId.in_subquery(case_ids.clone()))
         .to_owned();
-
     let mut current: HashMap<i64, agreements::Model> = HashMap::new();
     for a in agreements::Entity::find()
         .filter(agreements::Column::Id.in_subquery(current_agreement_ids.clone()))
@@ -158,7 +285,7 @@ pub async fn list(
         current.insert(a.case_id, a);
     }
     if current.is_empty() {
-        return Ok(Vec::new());
+        return Ok(HashMap::new());
     }
     let mut dues: HashMap<i64, Vec<NaiveDate>> = HashMap::new();
     for i in agreement_instalments::Entity::find()
@@ -170,81 +297,24 @@ pub async fn list(
     }
     let mut visits: HashMap<i64, Vec<DateTime<Utc>>> = HashMap::new();
     for f in follow_ups::Entity::find()
-        .filter(follow_ups::Column::CaseId.in_subquery(case_ids.clone()))
+        .filter(follow_ups::Column::CaseId.in_subquery(case_ids))
         .all(db)
         .await?
     {
         visits.entry(f.case_id).or_default().push(f.done_at);
     }
-
-    let mut due = Vec::new();
-    for case in cases::Entity::find()
-        .filter(in_scope)
-        .order_by_asc(cases::Column::Id)
-        .all(db)
-        .await?
-    {
+    let mut out = HashMap::new();
+    for case in cases::Entity::find().filter(which).all(db).await? {
         let Some(agreement) = current.get(&case.id) else {
             continue;
         };
         let instalment_dues = dues.get(&agreement.id).map_or(&[][..], Vec::as_slice);
         let done = visits.get(&case.id).into_iter().flatten().copied();
-        let Some(due_on) = due_on(&case, agreement.signed_at, instalment_dues, done, tz) else {
-            continue;
-        };
-        if due_on > until {
-            continue;
+        if let Some(day) = due_on(&case, agreement.signed_at, instalment_dues, done, tz) {
+            out.insert(case.id, day);
         }
-        due.push(FollowUpDue {
-            case_id: case.id,
-            case_no: case.case_no,
-            status: Status::from(case.status).as_str().to_owned(),
-            outcome: case.outcome,
-            current_unit_id: case.current_unit_id,
-            agreement_id: agreement.id,
-            lead_mediator_id: None,
-            lead_mediator_name: None,
-            due_on,
-            days_overdue: (today - due_on).num_days(),
-        });
     }
-    if due.is_empty() {
-        return Ok(due);
-    }
-
-    let leads: HashMap<i64, i64> = case_assignments::Entity::find()
-        .filter(case_assignments::Column::CaseId.in_subquery(case_ids))
-        .filter(case_assignments::Column::EndedAt.is_null())
-        .filter(case_assignments::Column::Role.eq(TeamRole::Lead.as_str()))
-        .order_by_asc(case_assignments::Column::Id)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| (a.case_id, a.mediator_id))
-        .collect();
-    let mut lead_ids: Vec<i64> = due
-        .iter()
-        .filter_map(|d| leads.get(&d.case_id).copied())
-        .collect();
-    lead_ids.sort_unstable();
-    lead_ids.dedup();
-    let names: HashMap<i64, String> = mediators::Entity::find()
-        .filter(mediators::Column::Id.is_in(lead_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m.name))
-        .collect();
-    for d in &mut due {
-        d.lead_mediator_id = leads.get(&d.case_id).copied();
-        d.lead_mediator_name = d.lead_mediator_id.and_then(|id| names.get(&id).cloned());
-    }
-    due.sort_by(|a, b| {
-        a.due_on
-            .cmp(&b.due_on)
-            .then_with(|| a.case_no.cmp(&b.case_no))
-    });
-    Ok(due)
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -294,6 +364,7 @@ mod tests {
             closed_at: None,
             group_id: None,
             access_code: None,
+            follow_up_due_on: None,
             version: 1,
             created_by: 1,
             created_at: t,

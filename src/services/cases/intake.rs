@@ -251,6 +251,9 @@ async fn write(
     .insert(txn)
     .await?;
     counters::apply(txn, tz, None, Some(&case)).await?;
+    let name_rows =
+        super::name_search::rows_of(case.id, input.parties.iter().map(|p| p.name.as_str()));
+    super::name_search::write(txn, &name_rows).await?;
     for p in input.parties {
         case_parties::ActiveModel {
             case_id: Set(case.id),

@@ -2,13 +2,14 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use entity::{case_assignments, case_invited_units, case_parties, cases};
+use entity::{case_assignments, case_invited_units, cases};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Select,
 };
 
+use super::name_search;
 use super::view::CaseOut;
 use super::visible_condition;
 use crate::domain::clocks::{end_of_local_day, start_of_local_day};
@@ -324,18 +325,18 @@ fn condition(tz: Tz, user: &CurrentUser, filter: &CaseFilter, now: DateTime<Utc>
             );
     }
     if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        let pattern = like_pattern(q);
-        query = query.add(
+        // A party's name containing q: one range of the stored name suffixes, not a read of
+        // every party (see `name_search`).
+        let by_name = cases::Column::Id.in_subquery(name_search::cases_with_name_containing(q));
+        // Case numbers are written in ASCII (`JB-2026-00001`): a query with any other character
+        // (a Chinese name) cannot be part of one, and does not read every case number.
+        query = query.add(if q.trim().is_ascii() {
             Expr::col(cases::Column::CaseNo)
-                .like(pattern.clone())
-                .or(cases::Column::Id.in_subquery(
-                    Query::select()
-                        .column(case_parties::Column::CaseId)
-                        .from(case_parties::Entity)
-                        .and_where(Expr::col(case_parties::Column::Name).like(pattern))
-                        .to_owned(),
-                )),
-        );
+                .like(like_pattern(q))
+                .or(by_name)
+        } else {
+            by_name
+        });
     }
     query
 }

@@ -13,6 +13,7 @@ pub mod follow_ups_due;
 pub mod groups;
 pub mod intake;
 pub mod list;
+pub mod name_search;
 pub mod page;
 pub mod pipeline;
 pub mod receipt;
@@ -161,16 +162,28 @@ pub async fn case_facts(
         .one(db)
         .await?
         .ok_or_else(|| AppError::Internal(format!("case {} has no current unit", case.id)))?;
-    Ok(CaseFacts {
-        status: status_of(case)?,
-        at_street_hub: unit.kind == "street_hub",
+    let has_agreement = records::current_agreement(db, case.id).await?.is_some();
+    Ok(facts_of(case, team, &unit, has_agreement))
+}
+
+/// [`case_facts`] from rows already read: the case's current unit, and whether an agreement is in
+/// force.
+pub fn facts_of(
+    case: &cases::Model,
+    team: &[case_assignments::Model],
+    current_unit: &units::Model,
+    has_agreement: bool,
+) -> CaseFacts {
+    CaseFacts {
+        status: case.status.into(),
+        at_street_hub: current_unit.kind == "street_hub",
         has_lead: lead_of(team).is_some(),
         grade_needs_confirmation: crate::domain::grading::needs_confirmation_to_close(grade_of(
             case,
         )),
         grade_confirmed: case.grade_confirmed,
-        has_agreement: records::current_agreement(db, case.id).await?.is_some(),
-    })
+        has_agreement,
+    }
 }
 
 /// How the user stands to the case, for the workflow table.

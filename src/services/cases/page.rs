@@ -2,7 +2,7 @@
 //! its timeline refers to, where it may be referred, and the ranked mediators offered by accept and
 //! assign, read with the case loaded once, in a fixed number of queries.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono_tz::Tz;
 use entity::{mediators, units};
@@ -19,7 +19,7 @@ pub struct CasePage {
     pub detail: CaseDetail,
     /// Every unit's name by id (the timeline, where a session was held).
     pub unit_names: BTreeMap<i64, String>,
-    /// Every active mediator's name by id (the timeline).
+    /// The names of the active mediators the timeline refers to, by id.
     pub mediator_names: BTreeMap<i64, String>,
     /// The active units under the case's street hub, where a coordinator may refer it, by id.
     pub referral_units: Vec<(i64, String)>,
@@ -69,13 +69,29 @@ pub async fn case_page(
         .map(|u| (u.id, u.name.clone()))
         .collect();
     let unit_names = all_units.into_iter().map(|u| (u.id, u.name)).collect();
-    let mediator_names = mediators::Entity::find()
-        .filter(mediators::Column::Active.eq(true))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m.name))
+    // Only the mediators the timeline names (a street has hundreds).
+    let named: BTreeSet<i64> = detail
+        .events
+        .iter()
+        .flat_map(|e| [&e.from, &e.to])
+        .flatten()
+        .filter_map(|state| state.as_object())
+        .flat_map(|state| ["mediator_id", "lead_mediator_id"].map(|k| state.get(k)))
+        .flatten()
+        .filter_map(serde_json::Value::as_i64)
         .collect();
+    let mediator_names = if named.is_empty() {
+        BTreeMap::new()
+    } else {
+        mediators::Entity::find()
+            .filter(mediators::Column::Id.is_in(named))
+            .filter(mediators::Column::Active.eq(true))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.name))
+            .collect()
+    };
     let picking = detail
         .available_actions
         .iter()

@@ -362,6 +362,8 @@ pub async fn record_agreement(
         },
     )
     .await?;
+    // The new agreement and its instalments set the day its follow-up is due.
+    super::follow_ups_due::refresh(&txn, tz, case.id).await?;
     let cal = calendar::load(&txn).await?;
     txn.commit().await?;
     Ok(view::agreement_out(agreement, instalments, tz, &cal))
@@ -532,6 +534,7 @@ pub async fn record_confirmation(
 /// outside 1–5).
 pub async fn record_follow_up(
     db: &DatabaseConnection,
+    tz: Tz,
     user: &CurrentUser,
     case_id: i64,
     command: impl Command<Params = FollowUpInput>,
@@ -590,6 +593,8 @@ pub async fn record_follow_up(
         },
     )
     .await?;
+    // A visit on or after the last due day settles the follow-up.
+    super::follow_ups_due::refresh(&txn, tz, case.id).await?;
     txn.commit().await?;
     Ok(FollowUpOut {
         id: follow_up.id,

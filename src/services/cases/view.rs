@@ -15,8 +15,9 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::case_facts;
+use super::facts_of;
 use super::pipeline::{self, Loaded};
+use crate::domain::case_file::FileFacts;
 use crate::domain::case_terms::DisputeType;
 use crate::domain::clocks::{self, Calendar, DeadlineState};
 use crate::domain::pii;
@@ -358,16 +359,6 @@ pub(super) async fn detail_of(
     disclosure: Disclosure,
 ) -> Result<CaseDetail, AppError> {
     let Loaded { case, team, actor } = loaded;
-    let cal = calendar::load(db).await?;
-    let facts = case_facts(db, &case, &team).await?;
-    let all_actions = available_actions(&facts, &actor);
-    let may_record_session = all_actions.contains(&Action::RecordSession);
-    let may_record_agreement = all_actions.contains(&Action::RecordAgreement);
-    let works_the_case = crate::domain::team::works_the_case(&actor);
-    let may_follow_up = facts.has_agreement && works_the_case;
-    let may_attach = facts.status != Status::Closed && works_the_case;
-    let may_edit_details = crate::domain::case_edit::may_edit(&actor, facts.status).is_ok();
-    let actions: Vec<Action> = all_actions.into_iter().filter(|a| a.is_api()).collect();
     let may_reveal = pii::may_reveal(&actor);
     let reveal = match disclosure {
         Disclosure::Masked => false,
@@ -379,8 +370,10 @@ pub(super) async fn detail_of(
         Disclosure::Reveal => true,
         Disclosure::AgreementPrint => may_reveal,
     };
+    let cal = calendar::load(db).await?;
     // A fixed number of queries whatever the case holds: the case's own rows table by table,
-    // then the names they refer to (mediators, units, users) in one `IN (…)` query each.
+    // then the names they refer to (mediators, units, users) in one `IN (…)` query each. The
+    // workflow's facts and what the case file lacks are worked out from the same rows.
     let parties = case_parties::Entity::find()
         .filter(case_parties::Column::CaseId.eq(case.id))
         .order_by_asc(case_parties::Column::Id)
@@ -480,13 +473,26 @@ pub(super) async fn detail_of(
         .chain(case_sessions.iter().map(|s| s.unit_id))
         .chain([case.current_unit_id, case.intake_unit_id])
         .collect();
-    let unit_name: HashMap<i64, String> = units::Entity::find()
+    let unit_rows = units::Entity::find()
         .filter(units::Column::Id.is_in(unit_ids))
         .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+        .await?;
+    let current_unit = unit_rows
+        .iter()
+        .find(|u| u.id == case.current_unit_id)
+        .cloned()
+        .ok_or_else(|| AppError::Internal(format!("case {} has no current unit", case.id)))?;
+    let unit_name: HashMap<i64, String> = unit_rows.into_iter().map(|u| (u.id, u.name)).collect();
+    let has_agreement = case_agreements.iter().any(|a| !a.superseded);
+    let facts = facts_of(&case, &team, &current_unit, has_agreement);
+    let all_actions = available_actions(&facts, &actor);
+    let may_record_session = all_actions.contains(&Action::RecordSession);
+    let may_record_agreement = all_actions.contains(&Action::RecordAgreement);
+    let works_the_case = crate::domain::team::works_the_case(&actor);
+    let may_follow_up = facts.has_agreement && works_the_case;
+    let may_attach = facts.status != Status::Closed && works_the_case;
+    let may_edit_details = crate::domain::case_edit::may_edit(&actor, facts.status).is_ok();
+    let actions: Vec<Action> = all_actions.into_iter().filter(|a| a.is_api()).collect();
     let unit_ref = |id: i64| UnitRef {
         id,
         name: unit_name.get(&id).cloned().unwrap_or_default(),
@@ -532,6 +538,12 @@ pub(super) async fn detail_of(
             note: e.note,
         })
         .collect();
+    let file_facts = FileFacts {
+        sessions: case_sessions.len() as u64,
+        has_agreement,
+        follow_ups: 0,
+        attachments: 0,
+    };
     let sessions: Vec<SessionOut> = case_sessions
         .into_iter()
         .map(|s| {
@@ -593,7 +605,7 @@ pub(super) async fn detail_of(
         let visits = follow_ups.iter().map(|f| f.done_at);
         super::follow_ups_due::due_on(&case, a.signed_at, &dues, visits, tz)
     });
-    let attachments = attachments::Entity::find()
+    let attachments: Vec<AttachmentOut> = attachments::Entity::find()
         .filter(attachments::Column::CaseId.eq(case.id))
         .order_by_asc(attachments::Column::Id)
         .all(db)
@@ -628,7 +640,12 @@ pub(super) async fn detail_of(
             "personal data revealed"
         );
     }
-    let file_missing = crate::services::case_file::missing_for(db, &case)
+    let file_facts = FileFacts {
+        follow_ups: follow_ups.len() as u64,
+        attachments: attachments.len() as u64,
+        ..file_facts
+    };
+    let file_missing = crate::services::case_file::missing_given(db, &case, &file_facts)
         .await?
         .into_iter()
         .map(|i| i.as_str().to_owned())

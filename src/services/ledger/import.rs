@@ -748,6 +748,8 @@ impl State<'_> {
             .await?
             .ok_or(AppError::NotFound)?;
         counters::apply(&txn, self.tz, Some(&case), Some(&written)).await?;
+        // An imported agreement of an agreed or resolved case waits for its follow-up visit.
+        crate::services::cases::follow_ups_due::refresh(&txn, self.tz, case.id).await?;
         txn.commit().await?;
         Ok(())
     }

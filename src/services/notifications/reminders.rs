@@ -160,7 +160,7 @@ async fn cases_by_id(
 /// agreement, a later instalment) allows a new reminder.
 async fn follow_up_visits(scan: &Scan<'_>) -> Result<Vec<Due>, AppError> {
     let today = clocks::local_date(scan.now, scan.tz);
-    let items = follow_ups_due::list(scan.db, scan.tz, Scope::Everyone, today, today).await?;
+    let items = follow_ups_due::list(scan.db, Scope::Everyone, today, today).await?;
     let sent = already_sent(
         scan,
         Kind::FollowUpDue,

@@ -363,6 +363,7 @@ pub async fn create_follow_up(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<FollowUpBody>,
 ) -> Result<(StatusCode, Json<FollowUpOut>), AppError> {
-    let follow_up = records::record_follow_up(&state.db, &user, id, body).await?;
+    let follow_up =
+        records::record_follow_up(&state.db, state.config.time_zone, &user, id, body).await?;
     Ok((StatusCode::CREATED, Json(follow_up)))
 }

@@ -46,7 +46,7 @@ pub async fn due(
     let mut c = Checker::default();
     let until = c.optional_date("until", &query.until).unwrap_or(today);
     c.finish(())?;
-    let items = follow_ups_due::list(&state.db, tz, Scope::User(&user), until, today).await?;
+    let items = follow_ups_due::list(&state.db, Scope::User(&user), until, today).await?;
     Ok(Json(DueOut {
         until,
         today,

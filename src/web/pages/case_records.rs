@@ -226,7 +226,8 @@ pub async fn create_follow_up(
         satisfaction: form.satisfaction.clone().map(Loose::Text),
         fulfilled: form.fulfilled.clone().map(Loose::Text),
     };
-    let result = records::record_follow_up(&state.db, &session.user, id, body).await;
+    let result =
+        records::record_follow_up(&state.db, state.config.time_zone, &session.user, id, body).await;
     answer(&state, &session, lang, id, "follow_up", result).await
 }
 

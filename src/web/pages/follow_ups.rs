@@ -49,7 +49,7 @@ pub async fn index(
     let tz = state.config.time_zone;
     let today = clocks::local_date(Utc::now(), tz);
     let until = today + Duration::days(AHEAD_DAYS);
-    let due = follow_ups_due::list(&state.db, tz, Scope::User(&session.user), until, today).await?;
+    let due = follow_ups_due::list(&state.db, Scope::User(&session.user), until, today).await?;
     let units = unit_service::names(&state.db).await?;
     let rows = due
         .into_iter()
