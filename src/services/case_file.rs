@@ -199,7 +199,7 @@ pub async fn missing_for(
     let key = (
         case.id,
         Grade::from(case.grade).as_str().to_owned(),
-        case.outcome.clone(),
+        case.outcome.map(|o| Outcome::from(o).as_str().to_owned()),
     );
     let mut m = missing_of(db, &[key]).await?;
     Ok(m.remove(&case.id).unwrap_or_default())

@@ -223,26 +223,33 @@ pub async fn stats_in_scope(
     };
 
     // 1. The received cases by (grade, type, source, unit): every breakdown and the totals.
-    let groups: Vec<(entity::terms::Grade, String, String, i64, i64, i64, i64)> =
-        received_in_range()
-            .select_only()
-            .column(cases::Column::Grade)
-            .column(cases::Column::DisputeType)
-            .column(cases::Column::Source)
-            .column(cases::Column::CurrentUnitId)
-            .column_as(Expr::cust("COUNT(*)"), "n")
-            .column_as(
-                Expr::cust("CAST(SUM(amount_claimed_fen) AS BIGINT)"),
-                "amount",
-            )
-            .column_as(Expr::cust("CAST(SUM(people_involved) AS BIGINT)"), "people")
-            .group_by(cases::Column::Grade)
-            .group_by(cases::Column::DisputeType)
-            .group_by(cases::Column::Source)
-            .group_by(cases::Column::CurrentUnitId)
-            .into_tuple()
-            .all(db)
-            .await?;
+    let groups: Vec<(
+        entity::terms::Grade,
+        entity::terms::DisputeType,
+        entity::terms::Source,
+        i64,
+        i64,
+        i64,
+        i64,
+    )> = received_in_range()
+        .select_only()
+        .column(cases::Column::Grade)
+        .column(cases::Column::DisputeType)
+        .column(cases::Column::Source)
+        .column(cases::Column::CurrentUnitId)
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .column_as(
+            Expr::cust("CAST(SUM(amount_claimed_fen) AS BIGINT)"),
+            "amount",
+        )
+        .column_as(Expr::cust("CAST(SUM(people_involved) AS BIGINT)"), "people")
+        .group_by(cases::Column::Grade)
+        .group_by(cases::Column::DisputeType)
+        .group_by(cases::Column::Source)
+        .group_by(cases::Column::CurrentUnitId)
+        .into_tuple()
+        .all(db)
+        .await?;
     let mut total = Tally::default();
     let mut by_grade: BTreeMap<&'static str, Tally> = Grade::ALL
         .iter()
@@ -260,10 +267,8 @@ pub async fn stats_in_scope(
     for (grade, dispute_type, source, unit_id, n, amount, people) in groups {
         total.add(n, amount, people);
         let grade = Grade::from(grade);
-        let dispute_type = DisputeType::parse(&dispute_type)
-            .ok_or_else(|| AppError::Internal(format!("stored dispute type {dispute_type:?}")))?;
-        let source = Source::parse(&source)
-            .ok_or_else(|| AppError::Internal(format!("stored source {source:?}")))?;
+        let dispute_type = DisputeType::from(dispute_type);
+        let source = Source::from(source);
         for tally in [
             by_grade.entry(grade.as_str()).or_default(),
             by_dispute_type.entry(dispute_type.as_str()).or_default(),
