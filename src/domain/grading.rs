@@ -303,7 +303,7 @@ mod tests {
         };
         let g = grade(&i, &GradingThresholds::default());
         assert_eq!(g.grade, Grade::Complex);
-        assert_eq!(g.reason_zh, "来源：访源(信访移送)");
+        assert_eq!(g.reason_zh, "来源：访源（信访移送）");
     }
 
     #[test]
