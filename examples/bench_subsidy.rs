@@ -203,9 +203,9 @@ async fn fill(
                 };
                 let outcome = match (closed_at, i % 10) {
                     (None, _) => None,
-                    (Some(_), _) if in_month => Some("resolved"),
-                    (Some(_), 1 | 2) => Some("failed"),
-                    (Some(_), _) => Some("resolved"),
+                    (Some(_), _) if in_month => Some(entity::terms::Outcome::Resolved),
+                    (Some(_), 1 | 2) => Some(entity::terms::Outcome::Failed),
+                    (Some(_), _) => Some(entity::terms::Outcome::Resolved),
                 };
                 let grade = {
                     use entity::terms::Grade::{Complex, Major, Ordinary, Simple};
@@ -221,15 +221,15 @@ async fn fill(
                     } else {
                         entity::terms::CaseStatus::Mediating
                     }),
-                    outcome: Set(outcome.map(str::to_owned)),
+                    outcome: Set(outcome),
                     grade: Set(grade),
                     grade_source: Set("auto".to_owned()),
                     grade_confirmed: Set(closed_at.is_some()),
                     grade_reason: Set(String::new()),
                     current_unit_id: Set(unit),
                     intake_unit_id: Set(unit),
-                    dispute_type: Set("wage_arrears".to_owned()),
-                    source: Set("walk_in".to_owned()),
+                    dispute_type: Set(entity::terms::DisputeType::WageArrears),
+                    source: Set(entity::terms::Source::WalkIn),
                     summary: Set("benchmark".to_owned()),
                     amount_claimed_fen: Set(300_000),
                     people_involved: Set(1),
@@ -265,7 +265,7 @@ async fn fill(
                 team.push(case_assignments::ActiveModel {
                     case_id: Set(id),
                     mediator_id: Set(lead),
-                    role: Set("lead".to_owned()),
+                    role: Set(entity::terms::TeamRole::Lead),
                     assigned_at: Set(received_at + Duration::hours(1)),
                     ended_at: Set(None),
                     ..Default::default()
@@ -276,7 +276,7 @@ async fn fill(
                         team.push(case_assignments::ActiveModel {
                             case_id: Set(id),
                             mediator_id: Set(co),
-                            role: Set("co".to_owned()),
+                            role: Set(entity::terms::TeamRole::Co),
                             assigned_at: Set(received_at + Duration::hours(2)),
                             ended_at: Set(None),
                             ..Default::default()

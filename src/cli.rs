@@ -636,7 +636,8 @@ fn totals_text(p: &crate::services::subsidy::PeriodOut) -> String {
     );
     out.push_str("按等级:\n");
     for g in &p.totals.by_grade {
-        let label = Grade::parse(&g.grade).map_or("", Grade::label_zh);
+        let label =
+            Grade::parse(&g.grade).map_or_else(String::new, |g| i18n::label(i18n::Lang::Zh, g));
         out.push_str(&format!(
             "  {label:<8} {:>6} 件  {:>14}\n",
             g.cases,

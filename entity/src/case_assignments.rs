@@ -9,7 +9,7 @@ pub struct Model {
     pub id: i64,
     pub case_id: i64,
     pub mediator_id: i64,
-    pub role: String,
+    pub role: crate::terms::TeamRole,
     pub assigned_at: DateTimeUtc,
     pub ended_at: Option<DateTimeUtc>,
 }

@@ -8,8 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub case_id: i64,
-    pub role: String,
-    pub kind: String,
+    pub role: crate::terms::PartyRole,
+    pub kind: crate::terms::PartyKind,
     pub name: String,
     pub id_number: Option<String>,
     pub phone: Option<String>,

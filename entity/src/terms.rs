@@ -86,3 +86,127 @@ pub enum MentorshipStatus {
     #[sea_orm(string_value = "ended")]
     Ended,
 }
+
+/// `cases.outcome` (`VARCHAR(16)`, empty while the case is open).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Outcome {
+    #[sea_orm(string_value = "resolved")]
+    Resolved,
+    #[sea_orm(string_value = "failed")]
+    Failed,
+    #[sea_orm(string_value = "withdrawn")]
+    Withdrawn,
+}
+
+/// `cases.dispute_type` (`VARCHAR(32)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum DisputeType {
+    #[sea_orm(string_value = "wage_arrears")]
+    WageArrears,
+    #[sea_orm(string_value = "work_injury")]
+    WorkInjury,
+    #[sea_orm(string_value = "social_insurance")]
+    SocialInsurance,
+    #[sea_orm(string_value = "contract_termination")]
+    ContractTermination,
+    #[sea_orm(string_value = "economic_compensation")]
+    EconomicCompensation,
+    #[sea_orm(string_value = "overtime")]
+    Overtime,
+    #[sea_orm(string_value = "platform_work")]
+    PlatformWork,
+    #[sea_orm(string_value = "other")]
+    Other,
+}
+
+/// `cases.source` (`VARCHAR(32)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum Source {
+    #[sea_orm(string_value = "walk_in")]
+    WalkIn,
+    #[sea_orm(string_value = "hotline_12351")]
+    Hotline12351,
+    #[sea_orm(string_value = "online")]
+    Online,
+    #[sea_orm(string_value = "court_referral")]
+    CourtReferral,
+    #[sea_orm(string_value = "police_referral")]
+    PoliceReferral,
+    #[sea_orm(string_value = "petition_referral")]
+    PetitionReferral,
+    #[sea_orm(string_value = "labour_inspection")]
+    LabourInspection,
+    #[sea_orm(string_value = "other")]
+    Other,
+}
+
+/// `case_assignments.role` (`VARCHAR(16)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum TeamRole {
+    #[sea_orm(string_value = "lead")]
+    Lead,
+    #[sea_orm(string_value = "co")]
+    Co,
+    #[sea_orm(string_value = "apprentice")]
+    Apprentice,
+}
+
+/// `case_parties.role` (`VARCHAR(16)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum PartyRole {
+    #[sea_orm(string_value = "applicant")]
+    Applicant,
+    #[sea_orm(string_value = "respondent")]
+    Respondent,
+    #[sea_orm(string_value = "third_party")]
+    ThirdParty,
+}
+
+/// `case_parties.kind` (`VARCHAR(16)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum PartyKind {
+    #[sea_orm(string_value = "person")]
+    Person,
+    #[sea_orm(string_value = "organisation")]
+    Organisation,
+}
+
+/// `units.kind` (`VARCHAR(32)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum UnitKind {
+    #[sea_orm(string_value = "street_hub")]
+    StreetHub,
+    #[sea_orm(string_value = "village_station")]
+    VillageStation,
+    #[sea_orm(string_value = "specialist_room")]
+    SpecialistRoom,
+    #[sea_orm(string_value = "mentor_workstation")]
+    MentorWorkstation,
+}
+
+/// `units.department` (`VARCHAR(32)`, empty for every unit but a specialist room).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum Department {
+    #[sea_orm(string_value = "police")]
+    Police,
+    #[sea_orm(string_value = "admin_enforcement")]
+    AdminEnforcement,
+    #[sea_orm(string_value = "market_supervision")]
+    MarketSupervision,
+    #[sea_orm(string_value = "labour_inspection")]
+    LabourInspection,
+    #[sea_orm(string_value = "court")]
+    Court,
+    #[sea_orm(string_value = "legal_aid")]
+    LegalAid,
+    #[sea_orm(string_value = "other")]
+    Other,
+}

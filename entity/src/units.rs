@@ -10,9 +10,9 @@ pub struct Model {
     #[sea_orm(unique)]
     pub code: String,
     pub name: String,
-    pub kind: String,
+    pub kind: crate::terms::UnitKind,
     pub parent_id: Option<i64>,
-    pub department: Option<String>,
+    pub department: Option<crate::terms::Department>,
     pub address: Option<String>,
     pub phone: Option<String>,
     pub active: bool,

@@ -36,15 +36,16 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::demo::street as demo;
-use crate::domain::case_terms::{DisputeType, RiskFlag, Source};
+use crate::domain::case_terms::{DisputeType, PartyKind, PartyRole, RiskFlag, Source, TeamRole};
 use crate::domain::clocks::{self, Calendar};
 use crate::domain::grading::{self, GradingInput};
+use crate::domain::network::{Department, UnitKind};
 use crate::domain::role::Role;
 use crate::domain::subsidy::Period;
-use crate::domain::workflow::Status;
+use crate::domain::workflow::{Outcome, Status};
 use crate::error::AppError;
-use crate::services::command::Ready;
 use crate::services::cases::name_search;
+use crate::services::command::Ready;
 use crate::services::{auth, calendar, settings, subsidy};
 
 /// Mediators per street once seeded (the demo street's own are counted).
@@ -679,26 +680,26 @@ fn one_case(
         }
     }
     if assign_at <= now && lead != 0 {
-        let mut team = vec![(lead, "lead", assign_at)];
+        let mut team = vec![(lead, TeamRole::Lead, assign_at)];
         if let Some(co) = co {
-            team.push((co, "co", assign_at + hours(0.5)));
+            team.push((co, TeamRole::Co, assign_at + hours(0.5)));
         }
         if let Some(a) = apprentice {
-            team.push((a, "apprentice", assign_at + hours(0.6)));
+            team.push((a, TeamRole::Apprentice, assign_at + hours(0.6)));
         }
         for (m, role, at) in team {
             rows.team.push(case_assignments::ActiveModel {
                 case_id: Set(case_id),
                 mediator_id: Set(m),
-                role: Set(role.to_owned()),
+                role: Set(role.into()),
                 assigned_at: Set(at),
                 ended_at: Set(None),
                 ..Default::default()
             });
-            let to = if role == "lead" {
+            let to = if role == TeamRole::Lead {
                 json!({"lead_mediator_id": m})
             } else {
-                json!({"mediator_id": m, "role": role})
+                json!({"mediator_id": m, "role": role.as_str()})
             };
             push_event(event(case_id, "assign", actor, at, None, Some(to)), rows);
         }
@@ -847,9 +848,9 @@ fn one_case(
     }
     let closed = accepted && close_at <= now;
     let outcome = match end {
-        End::Resolved => "resolved",
-        End::Failed => "failed",
-        End::Withdrawn => "withdrawn",
+        End::Resolved => Outcome::Resolved,
+        End::Failed => Outcome::Failed,
+        End::Withdrawn => Outcome::Withdrawn,
     };
     if closed {
         push_event(
@@ -859,7 +860,7 @@ fn one_case(
                 actor,
                 close_at,
                 Some(json!({"status": status, "outcome": null})),
-                Some(json!({"status": "closed", "outcome": outcome})),
+                Some(json!({"status": "closed", "outcome": outcome.as_str()})),
             ),
             rows,
         );
@@ -870,8 +871,8 @@ fn one_case(
     for _ in 0..applicants {
         rows.parties.push(case_parties::ActiveModel {
             case_id: Set(case_id),
-            role: Set("applicant".to_owned()),
-            kind: Set("person".to_owned()),
+            role: Set(PartyRole::Applicant.into()),
+            kind: Set(PartyKind::Person.into()),
             name: Set(person_name(rng)),
             id_number: Set(Some(id_number(rng))),
             phone: Set(Some(phone(rng))),
@@ -882,8 +883,8 @@ fn one_case(
     let firm = firm_name(rng);
     rows.parties.push(case_parties::ActiveModel {
         case_id: Set(case_id),
-        role: Set("respondent".to_owned()),
-        kind: Set("organisation".to_owned()),
+        role: Set(PartyRole::Respondent.into()),
+        kind: Set(PartyKind::Organisation.into()),
         name: Set(firm.clone()),
         id_number: Set(None),
         phone: Set(Some(phone(rng))),
@@ -893,8 +894,8 @@ fn one_case(
     if rng.gen_ratio(1, 20) {
         rows.parties.push(case_parties::ActiveModel {
             case_id: Set(case_id),
-            role: Set("third_party".to_owned()),
-            kind: Set("organisation".to_owned()),
+            role: Set(PartyRole::ThirdParty.into()),
+            kind: Set(PartyKind::Organisation.into()),
             name: Set(format!("{}人力资源服务有限公司", &firm_name(rng)[..6])),
             id_number: Set(None),
             phone: Set(None),
@@ -921,7 +922,7 @@ fn one_case(
         case_no: Set(case_no),
         hub_id: Set(street.hub.id),
         status: Set(status.into()),
-        outcome: Set(closed.then(|| outcome.to_owned())),
+        outcome: Set(closed.then(|| outcome.into())),
         grade: Set(graded.grade.into()),
         grade_source: Set("auto".to_owned()),
         grade_confirmed: Set(accepted),
@@ -935,8 +936,8 @@ fn one_case(
             intake_unit_id
         }),
         intake_unit_id: Set(intake_unit_id),
-        dispute_type: Set(dispute_type.as_str().to_owned()),
-        source: Set(source.as_str().to_owned()),
+        dispute_type: Set(dispute_type.into()),
+        source: Set(source.into()),
         summary: Set(summary),
         amount_claimed_fen: Set(amount),
         people_involved: Set(people),
@@ -993,17 +994,17 @@ async fn streets(
             .order_by_asc(units::Column::Id)
             .all(db)
             .await?;
-        let of = |kind: &str| -> Vec<i64> {
+        let of = |kind: UnitKind| -> Vec<i64> {
             children
                 .iter()
-                .filter(|u| u.kind == kind)
+                .filter(|u| UnitKind::from(u.kind) == kind)
                 .map(|u| u.id)
                 .collect()
         };
         let (stations, rooms, workstations) = (
-            of("village_station"),
-            of("specialist_room"),
-            of("mentor_workstation"),
+            of(UnitKind::VillageStation),
+            of(UnitKind::SpecialistRoom),
+            of(UnitKind::MentorWorkstation),
         );
         let mut unit_ids = vec![hub.id];
         unit_ids.extend(children.iter().map(|u| u.id));
@@ -1057,13 +1058,17 @@ async fn new_street(
 ) -> Result<units::Model, AppError> {
     use sea_orm::ActiveModelTrait;
     let code = format!("S{n:03}");
-    let unit = |code: String, name: String, kind: &str, parent: Option<i64>, dept: Option<&str>| {
+    let unit = |code: String,
+                name: String,
+                kind: UnitKind,
+                parent: Option<i64>,
+                dept: Option<Department>| {
         units::ActiveModel {
             code: Set(code),
             name: Set(name),
-            kind: Set(kind.to_owned()),
+            kind: Set(kind.into()),
             parent_id: Set(parent),
-            department: Set(dept.map(str::to_owned)),
+            department: Set(dept.map(Into::into)),
             address: Set(None),
             phone: Set(None),
             active: Set(true),
@@ -1076,7 +1081,7 @@ async fn new_street(
     let hub = unit(
         code.clone(),
         format!("第{n}街道和谐劳动关系工作站"),
-        "street_hub",
+        UnitKind::StreetHub,
         None,
         None,
     )
@@ -1087,21 +1092,21 @@ async fn new_street(
         children.push(unit(
             format!("{code}-C{i:02}"),
             format!("第{n}街道第{i}村（社区）和谐劳动关系工作站"),
-            "village_station",
+            UnitKind::VillageStation,
             Some(hub.id),
             None,
         ));
     }
     for (suffix, name, dept) in [
-        ("JM", "警民联动工作室", "police"),
-        ("ZF", "行政执法工作室", "admin_enforcement"),
-        ("SJ", "市场监管工作室", "market_supervision"),
-        ("LJ", "劳动监察工作室", "labour_inspection"),
+        ("JM", "警民联动工作室", Department::Police),
+        ("ZF", "行政执法工作室", Department::AdminEnforcement),
+        ("SJ", "市场监管工作室", Department::MarketSupervision),
+        ("LJ", "劳动监察工作室", Department::LabourInspection),
     ] {
         children.push(unit(
             format!("{code}-{suffix}"),
             format!("第{n}街道{name}"),
-            "specialist_room",
+            UnitKind::SpecialistRoom,
             Some(hub.id),
             Some(dept),
         ));
@@ -1110,7 +1115,7 @@ async fn new_street(
         children.push(unit(
             format!("{code}-DS{i}"),
             format!("第{n}街道第{i}治社导师工作站"),
-            "mentor_workstation",
+            UnitKind::MentorWorkstation,
             Some(hub.id),
             None,
         ));

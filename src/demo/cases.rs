@@ -15,6 +15,7 @@ use crate::domain::case_terms::{
     DisputeType, Grade, PartyKind, PartyRole, RiskFlag, Source, TeamRole,
 };
 use crate::domain::clocks;
+use crate::domain::network::UnitKind;
 use crate::domain::workflow::{Action, Outcome};
 use crate::error::AppError;
 use crate::services::auth::{user_by_username, CurrentUser};
@@ -333,12 +334,12 @@ pub async fn load_if_empty(db: &DatabaseConnection, tz: Tz) -> Result<u64, AppEr
         .await?;
     let station_ids: Vec<i64> = all_units
         .iter()
-        .filter(|u| u.kind == "village_station")
+        .filter(|u| UnitKind::from(u.kind) == UnitKind::VillageStation)
         .map(|u| u.id)
         .collect();
     let room_ids: Vec<i64> = all_units
         .iter()
-        .filter(|u| u.kind == "specialist_room")
+        .filter(|u| UnitKind::from(u.kind) == UnitKind::SpecialistRoom)
         .map(|u| u.id)
         .collect();
     let own_station = actors

@@ -22,6 +22,7 @@ use crate::demo::street::{self as demo, DEMO_ACCOUNTS, DEMO_PASSWORD};
 use crate::domain::case_terms::{DisputeType, PartyKind, PartyRole, Source};
 use crate::domain::clocks::start_of_local_day;
 use crate::domain::grading::needs_confirmation_to_close;
+use crate::domain::network::{Department, UnitKind};
 use crate::domain::role::Role;
 use crate::domain::workflow::{Action, Outcome};
 use crate::error::AppError;
@@ -205,17 +206,17 @@ pub async fn load_with(
         .order_by_asc(units::Column::Id)
         .all(db)
         .await?;
-    let of_kind = |kind: &str| -> Vec<i64> {
+    let of_kind = |kind: UnitKind| -> Vec<i64> {
         all_units
             .iter()
-            .filter(|u| u.kind == kind)
+            .filter(|u| UnitKind::from(u.kind) == kind)
             .map(|u| u.id)
             .collect()
     };
     let (hub, stations, rooms) = (
-        of_kind("street_hub"),
-        of_kind("village_station"),
-        of_kind("specialist_room"),
+        of_kind(UnitKind::StreetHub),
+        of_kind(UnitKind::VillageStation),
+        of_kind(UnitKind::SpecialistRoom),
     );
     let hub = *hub
         .first()
@@ -363,13 +364,17 @@ async fn load_street(db: &DatabaseConnection) -> Result<(), AppError> {
     let password_hash = auth::hash_password(DEMO_PASSWORD).await?;
     let txn = begin_write(db).await?;
     let now = Utc::now();
-    let unit = |code: String, name: String, kind: &str, parent: Option<i64>, dept: Option<&str>| {
+    let unit = |code: String,
+                name: String,
+                kind: UnitKind,
+                parent: Option<i64>,
+                dept: Option<Department>| {
         units::ActiveModel {
             code: Set(code),
             name: Set(name),
-            kind: Set(kind.to_owned()),
+            kind: Set(kind.into()),
             parent_id: Set(parent),
-            department: Set(dept.map(str::to_owned)),
+            department: Set(dept.map(Into::into)),
             address: Set(None),
             phone: Set(None),
             active: Set(true),
@@ -382,7 +387,7 @@ async fn load_street(db: &DatabaseConnection) -> Result<(), AppError> {
     let hub = unit(
         "JB".into(),
         "九堡街道和谐劳动关系工作站（矛盾纠纷调处化解中心）".into(),
-        "street_hub",
+        UnitKind::StreetHub,
         None,
         None,
     )
@@ -393,7 +398,7 @@ async fn load_street(db: &DatabaseConnection) -> Result<(), AppError> {
         let u = unit(
             format!("JB-C{:02}", i + 1),
             format!("{s}和谐劳动关系工作站"),
-            "village_station",
+            UnitKind::VillageStation,
             Some(hub.id),
             None,
         )
@@ -406,7 +411,7 @@ async fn load_street(db: &DatabaseConnection) -> Result<(), AppError> {
         let u = unit(
             code.into(),
             room.into(),
-            "specialist_room",
+            UnitKind::SpecialistRoom,
             Some(hub.id),
             Some(dept),
         )
@@ -419,7 +424,7 @@ async fn load_street(db: &DatabaseConnection) -> Result<(), AppError> {
         let u = unit(
             format!("JB-DS{}", i + 1),
             format!("“{w}”治社导师工作站"),
-            "mentor_workstation",
+            UnitKind::MentorWorkstation,
             Some(hub.id),
             None,
         )

@@ -28,6 +28,7 @@ use crate::domain::agreement::SessionOutcome;
 use crate::domain::case_terms::{DisputeType, Grade, PartyKind, PartyRole, Source, TeamRole};
 use crate::domain::clocks::local_date;
 use crate::domain::mentorship::Finish;
+use crate::domain::network::{Department, UnitKind};
 use crate::domain::workflow::{Action, Outcome};
 use crate::error::AppError;
 use crate::services::auth::{user_by_username, CurrentUser};
@@ -385,18 +386,18 @@ pub async fn load_if_empty(db: &DatabaseConnection, tz: Tz) -> Result<u64, AppEr
         .order_by_asc(units::Column::Id)
         .all(db)
         .await?;
-    let kind_ids = |kind: &str| -> Vec<i64> {
+    let kind_ids = |kind: UnitKind| -> Vec<i64> {
         all_units
             .iter()
-            .filter(|u| u.kind == kind)
+            .filter(|u| UnitKind::from(u.kind) == kind)
             .map(|u| u.id)
             .collect()
     };
-    let stations = kind_ids("village_station");
-    let workstations = kind_ids("mentor_workstation");
+    let stations = kind_ids(UnitKind::VillageStation);
+    let workstations = kind_ids(UnitKind::MentorWorkstation);
     let inspection_room = all_units
         .iter()
-        .find(|u| u.department.as_deref() == Some("labour_inspection"))
+        .find(|u| u.department.map(Department::from) == Some(Department::LabourInspection))
         .map(|u| u.id);
 
     // Mentors: the mentor workstations' mediators marked mentor.

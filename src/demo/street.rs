@@ -9,6 +9,7 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
 
 use crate::db::begin_write;
 use crate::domain::case_terms::DisputeType;
+use crate::domain::network::{Department, UnitKind};
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::services::auth;
@@ -51,11 +52,11 @@ pub(crate) const STATIONS: [&str; 23] = [
     "兴业社区",
 ];
 
-pub(crate) const ROOMS: [(&str, &str, &str); 4] = [
-    ("JB-JM", "警民联动工作室", "police"),
-    ("JB-ZF", "行政执法工作室", "admin_enforcement"),
-    ("JB-SJ", "市场监管工作室", "market_supervision"),
-    ("JB-LJ", "劳动监察工作室", "labour_inspection"),
+pub(crate) const ROOMS: [(&str, &str, Department); 4] = [
+    ("JB-JM", "警民联动工作室", Department::Police),
+    ("JB-ZF", "行政执法工作室", Department::AdminEnforcement),
+    ("JB-SJ", "市场监管工作室", Department::MarketSupervision),
+    ("JB-LJ", "劳动监察工作室", Department::LabourInspection),
 ];
 
 pub(crate) const WORKSTATIONS: [&str; 7] = [
@@ -111,13 +112,17 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<DemoSummary
     let password_hash = auth::hash_password(DEMO_PASSWORD).await?;
     let txn = begin_write(db).await?;
     let now = Utc::now();
-    let unit = |code: String, name: String, kind: &str, parent: Option<i64>, dept: Option<&str>| {
+    let unit = |code: String,
+                name: String,
+                kind: UnitKind,
+                parent: Option<i64>,
+                dept: Option<Department>| {
         units::ActiveModel {
             code: Set(code),
             name: Set(name),
-            kind: Set(kind.to_owned()),
+            kind: Set(kind.into()),
             parent_id: Set(parent),
-            department: Set(dept.map(str::to_owned)),
+            department: Set(dept.map(Into::into)),
             address: Set(None),
             phone: Set(None),
             active: Set(true),
@@ -130,7 +135,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<DemoSummary
     let mut hub = unit(
         "JB".into(),
         "街道和谐劳动关系工作站（矛盾纠纷调处化解中心）".into(),
-        "street_hub",
+        UnitKind::StreetHub,
         None,
         None,
     );
@@ -143,7 +148,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<DemoSummary
         let mut station = unit(
             format!("JB-C{:02}", i + 1),
             format!("{s}和谐劳动关系工作站"),
-            "village_station",
+            UnitKind::VillageStation,
             Some(hub.id),
             None,
         );
@@ -157,7 +162,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<DemoSummary
         let u = unit(
             code.into(),
             room.into(),
-            "specialist_room",
+            UnitKind::SpecialistRoom,
             Some(hub.id),
             Some(dept),
         )
@@ -170,7 +175,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<DemoSummary
         let u = unit(
             format!("JB-DS{}", i + 1),
             format!("“{w}”治社导师工作站"),
-            "mentor_workstation",
+            UnitKind::MentorWorkstation,
             Some(hub.id),
             None,
         )

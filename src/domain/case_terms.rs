@@ -1,10 +1,13 @@
 //! The case vocabulary of DESIGN §2: grade, dispute type, source, risk flag, party role and party kind.
 //!
-//! The snake_case names (`as_str`, serde) are the API and storage contract; the labels are for the UI.
-//! The match arms are written out on purpose: a new variant then fails to compile in `as_str` and the
-//! labels, and the round-trip tests over `ALL` catch a forgotten `parse` arm.
+//! The snake_case names (`as_str`, serde) are the API and storage contract; the labels are in the
+//! locale files (`crate::i18n::label`), under the key prefix each [`Term`] names.
+//! The match arms are written out on purpose: a new variant then fails to compile in `as_str`, and
+//! the round-trip tests over `ALL` catch a forgotten `parse` arm.
 
 use serde::{Deserialize, Serialize};
+
+use super::term::Term;
 
 /// 等级: how hard a case is. Ordered so that `Major > Complex > Ordinary > Simple`; the variant order
 /// below is that order (derived `Ord` follows declaration order).
@@ -37,24 +40,6 @@ impl Grade {
             "complex" => Some(Self::Complex),
             "major" => Some(Self::Major),
             _ => None,
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::Simple => "简易",
-            Self::Ordinary => "一般",
-            Self::Complex => "疑难复杂",
-            Self::Major => "重大疑难",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Self::Simple => "Simple",
-            Self::Ordinary => "Ordinary",
-            Self::Complex => "Complex",
-            Self::Major => "Major",
         }
     }
 }
@@ -109,32 +94,6 @@ impl DisputeType {
             "platform_work" => Some(Self::PlatformWork),
             "other" => Some(Self::Other),
             _ => None,
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::WageArrears => "欠薪",
-            Self::WorkInjury => "工伤",
-            Self::SocialInsurance => "社保",
-            Self::ContractTermination => "解除/终止合同",
-            Self::EconomicCompensation => "经济补偿",
-            Self::Overtime => "加班",
-            Self::PlatformWork => "平台用工",
-            Self::Other => "其他",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Self::WageArrears => "Wage arrears",
-            Self::WorkInjury => "Work injury",
-            Self::SocialInsurance => "Social insurance",
-            Self::ContractTermination => "Contract termination",
-            Self::EconomicCompensation => "Economic compensation",
-            Self::Overtime => "Overtime",
-            Self::PlatformWork => "Platform work",
-            Self::Other => "Other",
         }
     }
 }
@@ -193,32 +152,6 @@ impl Source {
             _ => None,
         }
     }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::WalkIn => "来访",
-            Self::Hotline12351 => "12351热线",
-            Self::Online => "网上",
-            Self::CourtReferral => "诉源(法院移送)",
-            Self::PoliceReferral => "警源(公安移送)",
-            Self::PetitionReferral => "访源(信访移送)",
-            Self::LabourInspection => "劳动监察",
-            Self::Other => "其他",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Self::WalkIn => "Walk-in",
-            Self::Hotline12351 => "12351 hotline",
-            Self::Online => "Online",
-            Self::CourtReferral => "Court referral",
-            Self::PoliceReferral => "Police referral",
-            Self::PetitionReferral => "Petition referral",
-            Self::LabourInspection => "Labour inspection",
-            Self::Other => "Other",
-        }
-    }
 }
 
 /// 风险标记: circumstances that raise the grade (DESIGN §4).
@@ -261,26 +194,6 @@ impl RiskFlag {
             _ => None,
         }
     }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::MassIncident => "群体性事件",
-            Self::ExtremeBehaviour => "极端行为倾向",
-            Self::MediaAttention => "舆情关注",
-            Self::RepeatPetition => "重复信访",
-            Self::CrossDepartment => "跨部门",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Self::MassIncident => "Mass incident",
-            Self::ExtremeBehaviour => "Extreme behaviour",
-            Self::MediaAttention => "Media attention",
-            Self::RepeatPetition => "Repeat petition",
-            Self::CrossDepartment => "Cross-department",
-        }
-    }
 }
 
 /// 当事人角色: which side of the dispute a party is on.
@@ -311,23 +224,6 @@ impl PartyRole {
             _ => None,
         }
     }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::Applicant => "申请人",
-            Self::Respondent => "被申请人",
-            // 第三人 is the procedural term (劳动争议调解仲裁法 art. 23).
-            Self::ThirdParty => "第三人",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Self::Applicant => "Applicant",
-            Self::Respondent => "Respondent",
-            Self::ThirdParty => "Third party",
-        }
-    }
 }
 
 /// 当事人类别: a natural person or an organisation (employer, agency, platform).
@@ -355,19 +251,61 @@ impl PartyKind {
             _ => None,
         }
     }
+}
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::Person => "个人",
-            Self::Organisation => "单位",
-        }
+impl Term for Grade {
+    const LABEL_KEY: &'static str = "grade";
+
+    fn name(self) -> &'static str {
+        self.as_str()
     }
+}
 
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Self::Person => "Person",
-            Self::Organisation => "Organisation",
-        }
+impl Term for DisputeType {
+    const LABEL_KEY: &'static str = "dispute-type";
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl Term for Source {
+    const LABEL_KEY: &'static str = "source";
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl Term for RiskFlag {
+    const LABEL_KEY: &'static str = "risk-flag";
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl Term for PartyRole {
+    const LABEL_KEY: &'static str = "party-role";
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl Term for PartyKind {
+    const LABEL_KEY: &'static str = "party-kind";
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl Term for TeamRole {
+    const LABEL_KEY: &'static str = "team-role";
+
+    fn name(self) -> &'static str {
+        self.as_str()
     }
 }
 
@@ -401,7 +339,6 @@ mod tests {
             assert_eq!(serde_name(g), g.as_str());
             let back: Grade = serde_json::from_str(&format!("\"{}\"", g.as_str())).unwrap();
             assert_eq!(back, g);
-            assert!(!g.label_zh().is_empty() && !g.label_en().is_empty());
         }
     }
 
@@ -412,7 +349,6 @@ mod tests {
             assert_eq!(serde_name(d), d.as_str());
             let back: DisputeType = serde_json::from_str(&format!("\"{}\"", d.as_str())).unwrap();
             assert_eq!(back, d);
-            assert!(!d.label_zh().is_empty() && !d.label_en().is_empty());
         }
     }
 
@@ -423,7 +359,6 @@ mod tests {
             assert_eq!(serde_name(s), s.as_str());
             let back: Source = serde_json::from_str(&format!("\"{}\"", s.as_str())).unwrap();
             assert_eq!(back, s);
-            assert!(!s.label_zh().is_empty() && !s.label_en().is_empty());
         }
     }
 
@@ -434,7 +369,6 @@ mod tests {
             assert_eq!(serde_name(f), f.as_str());
             let back: RiskFlag = serde_json::from_str(&format!("\"{}\"", f.as_str())).unwrap();
             assert_eq!(back, f);
-            assert!(!f.label_zh().is_empty() && !f.label_en().is_empty());
         }
     }
 
@@ -443,12 +377,10 @@ mod tests {
         for r in PartyRole::ALL {
             assert_eq!(PartyRole::parse(r.as_str()), Some(r));
             assert_eq!(serde_name(r), r.as_str());
-            assert!(!r.label_zh().is_empty() && !r.label_en().is_empty());
         }
         for k in PartyKind::ALL {
             assert_eq!(PartyKind::parse(k.as_str()), Some(k));
             assert_eq!(serde_name(k), k.as_str());
-            assert!(!k.label_zh().is_empty() && !k.label_en().is_empty());
         }
     }
 
@@ -456,7 +388,6 @@ mod tests {
     fn the_union_hotline_serialises_as_hotline_12351() {
         assert_eq!(serde_name(Source::Hotline12351), "hotline_12351");
         assert_eq!(Source::Hotline12351.as_str(), "hotline_12351");
-        assert_eq!(Source::Hotline12351.label_zh(), "12351热线");
         let parsed: Source = serde_json::from_str("\"hotline_12351\"").unwrap();
         assert_eq!(parsed, Source::Hotline12351);
     }
@@ -489,44 +420,6 @@ mod tests {
         assert_eq!(
             names(PartyKind::ALL.iter().map(|k| k.as_str()).collect()),
             "person,organisation"
-        );
-    }
-
-    #[test]
-    fn the_chinese_labels_are_those_of_design_section_2() {
-        assert_eq!(
-            DisputeType::ALL.map(|d| d.label_zh()),
-            [
-                "欠薪",
-                "工伤",
-                "社保",
-                "解除/终止合同",
-                "经济补偿",
-                "加班",
-                "平台用工",
-                "其他"
-            ]
-        );
-        assert_eq!(
-            Source::ALL.map(|s| s.label_zh()),
-            [
-                "来访",
-                "12351热线",
-                "网上",
-                "诉源(法院移送)",
-                "警源(公安移送)",
-                "访源(信访移送)",
-                "劳动监察",
-                "其他"
-            ]
-        );
-        assert_eq!(
-            Grade::ALL.map(|g| g.label_zh()),
-            ["简易", "一般", "疑难复杂", "重大疑难"]
-        );
-        assert_eq!(
-            PartyRole::ALL.map(|r| r.label_zh()),
-            ["申请人", "被申请人", "第三人"]
         );
     }
 
@@ -565,14 +458,6 @@ impl TeamRole {
 
     pub fn parse(s: &str) -> Option<TeamRole> {
         TeamRole::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            TeamRole::Lead => "主办",
-            TeamRole::Co => "协办",
-            TeamRole::Apprentice => "学徒",
-        }
     }
 }
 

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::case_terms::{Grade, RiskFlag, Source};
+use crate::i18n::{self, Lang};
 
 /// The numbers of DESIGN §4. Each rule matches when a value is greater than or equal to its threshold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,15 +81,15 @@ fn amount_hit(amount_fen: i64, threshold_fen: i64) -> Option<Hit> {
 
 fn flag_hit(flag: RiskFlag) -> Hit {
     Hit {
-        zh: format!("风险标记：{}", flag.label_zh()),
-        en: format!("risk flag: {}", flag.label_en()),
+        zh: format!("风险标记：{}", i18n::label(Lang::Zh, flag)),
+        en: format!("risk flag: {}", i18n::label(Lang::En, flag)),
     }
 }
 
 fn source_hit(source: Source) -> Hit {
     Hit {
-        zh: format!("来源：{}", source.label_zh()),
-        en: format!("source: {}", source.label_en()),
+        zh: format!("来源：{}", i18n::label(Lang::Zh, source)),
+        en: format!("source: {}", i18n::label(Lang::En, source)),
     }
 }
 
@@ -287,7 +288,10 @@ mod tests {
             };
             let g = grade(&i, &GradingThresholds::default());
             assert_eq!(g.grade, Grade::Complex, "{flag:?}");
-            assert_eq!(g.reason_zh, format!("风险标记：{}", flag.label_zh()));
+            assert_eq!(
+                g.reason_zh,
+                format!("风险标记：{}", i18n::label(Lang::Zh, flag))
+            );
         }
     }
 
@@ -299,7 +303,7 @@ mod tests {
         };
         let g = grade(&i, &GradingThresholds::default());
         assert_eq!(g.grade, Grade::Complex);
-        assert_eq!(g.reason_zh, "来源：访源(信访移送)");
+        assert_eq!(g.reason_zh, "来源：访源（信访移送）");
     }
 
     #[test]

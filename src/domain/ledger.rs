@@ -8,7 +8,9 @@ use chrono::NaiveDate;
 
 use super::case_terms::{DisputeType, Grade, PartyKind, Source};
 use super::money::parse_yuan;
+use super::term::Term;
 use super::workflow::{Outcome, Status};
+use crate::i18n::{self, Lang};
 
 /// The columns a district office expects, in order.
 pub const HEADERS: [&str; 16] = [
@@ -166,16 +168,16 @@ impl LedgerCase {
             day(self.received_on),
             Cell::Text(self.applicants.join(NAME_SEPARATOR)),
             Cell::Text(self.respondents.join(NAME_SEPARATOR)),
-            Cell::Text(self.dispute_type.label_zh().to_owned()),
-            Cell::Text(self.source.label_zh().to_owned()),
+            Cell::Text(i18n::label(Lang::Zh, self.dispute_type)),
+            Cell::Text(i18n::label(Lang::Zh, self.source)),
             Cell::Fen(self.amount_claimed_fen),
             Cell::Count(self.people_involved),
-            Cell::Text(self.grade.label_zh().to_owned()),
+            Cell::Text(i18n::label(Lang::Zh, self.grade)),
             Cell::Text(self.unit.clone()),
             Cell::Text(self.mediators.join(NAME_SEPARATOR)),
-            Cell::Text(self.status.label_zh().to_owned()),
+            Cell::Text(i18n::label(Lang::Zh, self.status)),
             self.outcome
-                .map_or(Cell::Empty, |o| Cell::Text(o.label_zh().to_owned())),
+                .map_or(Cell::Empty, |o| Cell::Text(i18n::label(Lang::Zh, o))),
             self.agreement_fen.map_or(Cell::Empty, Cell::Fen),
             self.closed_on.map_or(Cell::Empty, day),
             self.closed_on.map_or(Cell::Empty, |c| {
@@ -373,44 +375,36 @@ fn normalise(s: &str) -> String {
         .collect()
 }
 
-/// A label as the pages write it (`诉源（法院移送）`), its short form (`诉源`), or the code.
-fn parse_label<T: Copy>(
-    all: &[T],
-    zh: impl Fn(T) -> &'static str,
-    code: impl Fn(T) -> &'static str,
-    text: &str,
-) -> Option<T> {
+/// A label as the pages write it (`诉源（法院移送）`, from the locale files), its short form
+/// (`诉源`), or the code. Spaces and the kind of brackets do not matter, so a ledger exported when
+/// the labels were spelt `12351热线` or `诉源(法院移送)` still reads back.
+fn parse_label<T: Term>(all: &[T], text: &str) -> Option<T> {
     let wanted = normalise(text);
     all.iter().copied().find(|t| {
-        let label = normalise(zh(*t));
+        let label = normalise(&i18n::label(Lang::Zh, *t));
         let short = label.split('(').next().unwrap_or_default().to_owned();
-        label == wanted || short == wanted || code(*t) == wanted
+        label == wanted || short == wanted || t.name() == wanted
     })
 }
 
 pub fn parse_dispute_type(text: &str) -> Option<DisputeType> {
-    parse_label(
-        &DisputeType::ALL,
-        DisputeType::label_zh,
-        DisputeType::as_str,
-        text,
-    )
+    parse_label(&DisputeType::ALL, text)
 }
 
 pub fn parse_source(text: &str) -> Option<Source> {
-    parse_label(&Source::ALL, Source::label_zh, Source::as_str, text)
+    parse_label(&Source::ALL, text)
 }
 
 pub fn parse_grade(text: &str) -> Option<Grade> {
-    parse_label(&Grade::ALL, Grade::label_zh, Grade::as_str, text)
+    parse_label(&Grade::ALL, text)
 }
 
 pub fn parse_status(text: &str) -> Option<Status> {
-    parse_label(&Status::ALL, Status::label_zh, Status::as_str, text)
+    parse_label(&Status::ALL, text)
 }
 
 pub fn parse_outcome(text: &str) -> Option<Outcome> {
-    parse_label(&Outcome::ALL, Outcome::label_zh, Outcome::as_str, text)
+    parse_label(&Outcome::ALL, text)
 }
 
 /// Words that mark an organisation's name; a respondent without them is taken for a person.
@@ -800,6 +794,34 @@ mod tests {
             })
         );
         assert_eq!(row.agreement_fen, Some(1_000_000));
+    }
+
+    /// A ledger exported before the labels came from the locale files spelt two of them the
+    /// code's way (`12351热线`, `诉源(法院移送)`); it reads back as the same case.
+    #[test]
+    fn a_ledger_exported_with_the_old_spellings_reads_back() {
+        let map = map_headers(&headers(), false).unwrap();
+        for (text, source) in [
+            ("12351热线", Source::Hotline12351),
+            ("12351 热线", Source::Hotline12351),
+            ("hotline_12351", Source::Hotline12351),
+            ("诉源(法院移送)", Source::CourtReferral),
+            ("诉源（法院移送）", Source::CourtReferral),
+            ("访源(信访移送)", Source::PetitionReferral),
+        ] {
+            let mut case = sample();
+            case.source = Source::WalkIn;
+            let mut cells = raw(&case.cells());
+            cells[Column::Source as usize] = Raw::Text(text.into());
+            let row = parse_row(&map, &cells, day("2026-12-01")).unwrap();
+            assert_eq!(row.source, source, "{text}");
+        }
+        let mut case = sample();
+        for source in Source::ALL {
+            case.source = source;
+            let row = parse_row(&map, &raw(&case.cells()), day("2026-12-01")).unwrap();
+            assert_eq!(row.source, source);
+        }
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod role;
 pub mod stats;
 pub mod subsidy;
 pub mod team;
+pub mod term;
 pub mod throttle;
 pub mod warnings;
 pub mod workflow;

@@ -17,6 +17,7 @@ use crate::domain::case_terms::DisputeType;
 use crate::domain::notifications::delivery;
 pub use crate::domain::notifications::Recipient;
 use crate::error::AppError;
+use crate::i18n::{self, Lang};
 
 /// One notification to write.
 pub struct NewNotification<'a> {
@@ -64,8 +65,7 @@ pub async fn enqueue(
     if let Some(case) = case {
         data.entry("case_no").or_insert(json!(case.case_no));
         data.entry("deadline_at").or_insert(json!(case.deadline_at));
-        let dispute_type = DisputeType::parse(&case.dispute_type)
-            .map_or_else(|| case.dispute_type.clone(), |d| d.label_zh().to_owned());
+        let dispute_type = i18n::label(Lang::Zh, DisputeType::from(case.dispute_type));
         data.entry("dispute_type").or_insert(json!(dispute_type));
     }
     let data = Value::Object(data);

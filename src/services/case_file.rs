@@ -203,7 +203,7 @@ pub async fn missing_for(
     let key = (
         case.id,
         Grade::from(case.grade).as_str().to_owned(),
-        case.outcome.clone(),
+        case.outcome.map(|o| Outcome::from(o).as_str().to_owned()),
     );
     let mut m = missing_of(db, &[key]).await?;
     Ok(m.remove(&case.id).unwrap_or_default())
@@ -219,16 +219,10 @@ pub async fn missing_given(
     facts: &FileFacts,
 ) -> Result<Vec<FileItem>, AppError> {
     let requirements = requirements(db).await?;
-    let outcome = match case.outcome.as_deref() {
-        Some(o) => Some(Outcome::parse(o).ok_or_else(|| {
-            AppError::Internal(format!("case {} has an unknown outcome", case.id))
-        })?),
-        None => None,
-    };
     Ok(case_file::missing(
         &requirements,
         Grade::from(case.grade),
-        outcome,
+        case.outcome.map(Outcome::from),
         facts,
     ))
 }

@@ -74,7 +74,7 @@ pub async fn joint_by_unit(
     let ids: Vec<i64> = joint.iter().map(|c| c.id).collect();
     let resolved_ids: HashSet<i64> = joint
         .iter()
-        .filter(|c| c.outcome.as_deref() == Some(Outcome::Resolved.as_str()))
+        .filter(|c| c.outcome.map(Outcome::from) == Some(Outcome::Resolved))
         .map(|c| c.id)
         .collect();
     let invitations = case_invited_units::Entity::find()
@@ -110,7 +110,11 @@ pub async fn joint_by_unit(
             JointRow {
                 unit_id,
                 unit_name: unit.map(|u| u.name.clone()).unwrap_or_default(),
-                unit_kind: unit.map(|u| u.kind.clone()).unwrap_or_default(),
+                unit_kind: unit.map_or_else(String::new, |u| {
+                    crate::domain::network::UnitKind::from(u.kind)
+                        .as_str()
+                        .to_owned()
+                }),
                 hosted,
                 invited,
                 resolved,

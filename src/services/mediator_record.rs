@@ -11,7 +11,7 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::case_terms::{DisputeType, TeamRole};
+use crate::domain::case_terms::TeamRole;
 use crate::domain::mediator_record::{summarize_groups, CaseGroup, Record};
 use crate::domain::workflow::Outcome;
 use crate::error::AppError;
@@ -105,11 +105,11 @@ pub async fn record(
                 .unwrap_or(0))
         };
         let grade: entity::terms::Grade = row.try_get("", "grade")?;
-        let dispute_type: String = row.try_get("", "dispute_type")?;
+        let dispute_type: entity::terms::DisputeType = row.try_get("", "dispute_type")?;
         groups.push(CaseGroup {
             led: int("led")? == 1,
             grade: grade.into(),
-            dispute_type: DisputeType::parse(&dispute_type).unwrap_or(DisputeType::Other),
+            dispute_type: dispute_type.into(),
             joint: int("joint")? == 1,
             cases: int("n")?,
             closed: int("closed")?,

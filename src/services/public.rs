@@ -19,6 +19,7 @@ use crate::db::begin_write;
 use crate::domain::access;
 use crate::domain::case_terms::{DisputeType, PartyKind, PartyRole, Source};
 use crate::domain::clocks;
+use crate::domain::network::UnitKind;
 use crate::domain::notifications::Kind;
 use crate::domain::throttle::{self, RecentFailures, Verdict};
 use crate::domain::workflow::{Outcome, Status};
@@ -251,7 +252,7 @@ pub async fn progress(
         None => None,
     };
     let limitation = clocks::arbitration_limitation(
-        case.dispute_type == DisputeType::WageArrears.as_str(),
+        DisputeType::from(case.dispute_type) == DisputeType::WageArrears,
         case.received_at,
         case.infringement_known_on,
         case.employment_ended_on,
@@ -286,7 +287,7 @@ pub async fn progress(
             timeline.push(TimelineLine { at: e.at, text });
         }
     }
-    let outcome = case.outcome.clone();
+    let outcome = case.outcome.map(|o| Outcome::from(o).as_str().to_owned());
     Ok(TrackOut {
         case_no: case.case_no.clone(),
         status_text: status_text(lang, Status::from(case.status).as_str()),
@@ -420,7 +421,13 @@ pub async fn apply(
     let station = units::Entity::find_by_id(a.station_id)
         .one(db)
         .await?
-        .filter(|u| u.active && matches!(u.kind.as_str(), "street_hub" | "village_station"))
+        .filter(|u| {
+            u.active
+                && matches!(
+                    UnitKind::from(u.kind),
+                    UnitKind::StreetHub | UnitKind::VillageStation
+                )
+        })
         .ok_or_else(|| {
             AppError::field(
                 "station_id",

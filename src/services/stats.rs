@@ -489,29 +489,38 @@ async fn direct(
     let mut figures = Figures::default();
 
     // 1. The received cases by (grade, type, source, unit): every breakdown and the totals.
-    let groups: Vec<(entity::terms::Grade, String, String, i64, i64, i64, i64)> =
-        received_in_range()
-            .select_only()
-            .column(cases::Column::Grade)
-            .column(cases::Column::DisputeType)
-            .column(cases::Column::Source)
-            .column(cases::Column::CurrentUnitId)
-            .column_as(Expr::cust("COUNT(*)"), "n")
-            .column_as(
-                Expr::cust("CAST(SUM(amount_claimed_fen) AS BIGINT)"),
-                "amount",
-            )
-            .column_as(Expr::cust("CAST(SUM(people_involved) AS BIGINT)"), "people")
-            .group_by(cases::Column::Grade)
-            .group_by(cases::Column::DisputeType)
-            .group_by(cases::Column::Source)
-            .group_by(cases::Column::CurrentUnitId)
-            .into_tuple()
-            .all(db)
-            .await?;
+    let groups: Vec<(
+        entity::terms::Grade,
+        entity::terms::DisputeType,
+        entity::terms::Source,
+        i64,
+        i64,
+        i64,
+        i64,
+    )> = received_in_range()
+        .select_only()
+        .column(cases::Column::Grade)
+        .column(cases::Column::DisputeType)
+        .column(cases::Column::Source)
+        .column(cases::Column::CurrentUnitId)
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .column_as(
+            Expr::cust("CAST(SUM(amount_claimed_fen) AS BIGINT)"),
+            "amount",
+        )
+        .column_as(Expr::cust("CAST(SUM(people_involved) AS BIGINT)"), "people")
+        .group_by(cases::Column::Grade)
+        .group_by(cases::Column::DisputeType)
+        .group_by(cases::Column::Source)
+        .group_by(cases::Column::CurrentUnitId)
+        .into_tuple()
+        .all(db)
+        .await?;
     for (grade, dispute_type, source, unit_id, n, amount, people) in groups {
         figures.total.add(n, amount, people);
         let grade = Grade::from(grade).as_str().to_owned();
+        let dispute_type = DisputeType::from(dispute_type).as_str().to_owned();
+        let source = Source::from(source).as_str().to_owned();
         for tally in [
             figures.by_grade.entry(grade).or_default(),
             figures.by_dispute_type.entry(dispute_type).or_default(),

@@ -7,11 +7,12 @@
 
 use entity::terms as stored;
 
-use crate::domain::case_terms::Grade;
+use crate::domain::case_terms::{DisputeType, Grade, PartyKind, PartyRole, Source, TeamRole};
 use crate::domain::mentorship::PairStatus;
+use crate::domain::network::{Department, UnitKind};
 use crate::domain::role::Role;
 use crate::domain::subsidy::{PeriodKind, PeriodStatus};
-use crate::domain::workflow::Status;
+use crate::domain::workflow::{Outcome, Status};
 
 /// `From` both ways between a domain enum and its stored twin, variant by variant.
 macro_rules! same_term {
@@ -80,6 +81,84 @@ same_term!(
         Ended
     }
 );
+same_term!(
+    Outcome,
+    Outcome {
+        Resolved,
+        Failed,
+        Withdrawn
+    }
+);
+same_term!(
+    DisputeType,
+    DisputeType {
+        WageArrears,
+        WorkInjury,
+        SocialInsurance,
+        ContractTermination,
+        EconomicCompensation,
+        Overtime,
+        PlatformWork,
+        Other
+    }
+);
+same_term!(
+    Source,
+    Source {
+        WalkIn,
+        Hotline12351,
+        Online,
+        CourtReferral,
+        PoliceReferral,
+        PetitionReferral,
+        LabourInspection,
+        Other
+    }
+);
+same_term!(
+    TeamRole,
+    TeamRole {
+        Lead,
+        Co,
+        Apprentice
+    }
+);
+same_term!(
+    PartyRole,
+    PartyRole {
+        Applicant,
+        Respondent,
+        ThirdParty
+    }
+);
+same_term!(
+    PartyKind,
+    PartyKind {
+        Person,
+        Organisation
+    }
+);
+same_term!(
+    UnitKind,
+    UnitKind {
+        StreetHub,
+        VillageStation,
+        SpecialistRoom,
+        MentorWorkstation
+    }
+);
+same_term!(
+    Department,
+    Department {
+        Police,
+        AdminEnforcement,
+        MarketSupervision,
+        LabourInspection,
+        Court,
+        LegalAid,
+        Other
+    }
+);
 
 #[cfg(test)]
 mod tests {
@@ -127,5 +206,41 @@ mod tests {
         mentorship_statuses_are_stored_under_their_domain_names,
         PairStatus,
         MentorshipStatus
+    );
+    spelled_alike!(
+        outcomes_are_stored_under_their_domain_names,
+        Outcome,
+        Outcome
+    );
+    spelled_alike!(
+        dispute_types_are_stored_under_their_domain_names,
+        DisputeType,
+        DisputeType
+    );
+    spelled_alike!(sources_are_stored_under_their_domain_names, Source, Source);
+    spelled_alike!(
+        team_roles_are_stored_under_their_domain_names,
+        TeamRole,
+        TeamRole
+    );
+    spelled_alike!(
+        party_roles_are_stored_under_their_domain_names,
+        PartyRole,
+        PartyRole
+    );
+    spelled_alike!(
+        party_kinds_are_stored_under_their_domain_names,
+        PartyKind,
+        PartyKind
+    );
+    spelled_alike!(
+        unit_kinds_are_stored_under_their_domain_names,
+        UnitKind,
+        UnitKind
+    );
+    spelled_alike!(
+        departments_are_stored_under_their_domain_names,
+        Department,
+        Department
     );
 }

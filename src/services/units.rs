@@ -124,9 +124,9 @@ pub async fn create(
     let unit = units::ActiveModel {
         code: Set(input.code.clone()),
         name: Set(input.name),
-        kind: Set(input.kind.as_str().to_owned()),
+        kind: Set(input.kind.into()),
         parent_id: Set(input.parent_id),
-        department: Set(input.department.map(|d| d.as_str().to_owned())),
+        department: Set(input.department.map(Into::into)),
         address: Set(input.address),
         phone: Set(input.phone),
         active: Set(input.active),
@@ -176,9 +176,7 @@ pub async fn update(
             Message::key("err-parent-self"),
         ));
     }
-    if input.kind != UnitKind::parse(&current.kind).unwrap_or(input.kind)
-        && has_children(&txn, id).await?
-    {
+    if input.kind != UnitKind::from(current.kind) && has_children(&txn, id).await? {
         return Err(AppError::field(
             "kind",
             Message::key("err-unit-kind-has-children"),
@@ -188,9 +186,9 @@ pub async fn update(
     let changes = units::ActiveModel {
         code: Set(input.code),
         name: Set(input.name),
-        kind: Set(input.kind.as_str().to_owned()),
+        kind: Set(input.kind.into()),
         parent_id: Set(input.parent_id),
-        department: Set(input.department.map(|d| d.as_str().to_owned())),
+        department: Set(input.department.map(Into::into)),
         address: Set(input.address),
         phone: Set(input.phone),
         active: Set(input.active),
@@ -274,7 +272,7 @@ async fn check(
     }
     let parent_kind = match input.parent_id {
         Some(parent_id) => match units::Entity::find_by_id(parent_id).one(db).await? {
-            Some(parent) => UnitKind::parse(&parent.kind),
+            Some(parent) => Some(UnitKind::from(parent.kind)),
             None => {
                 errors.insert("parent_id".into(), Message::key("err-unit-not-found"));
                 None

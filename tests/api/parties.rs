@@ -329,7 +329,7 @@ async fn applying_online_registers_an_online_case_at_the_station_and_a_repeat_ge
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(case.source, "online");
+    assert_eq!(case.source, entity::terms::Source::Online);
     assert_eq!(case.status, entity::terms::CaseStatus::Registered);
     assert_eq!(case.current_unit_id, station);
     let told = notifications::Entity::find()

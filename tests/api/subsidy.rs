@@ -116,7 +116,11 @@ async fn closed_case(app: &TestApp, s: &Street, c: Closing<'_>) -> i64 {
         case_assignments::ActiveModel {
             case_id: Set(id),
             mediator_id: Set(*mediator_id),
-            role: Set((*role).to_owned()),
+            role: Set(match *role {
+                "lead" => entity::terms::TeamRole::Lead,
+                "co" => entity::terms::TeamRole::Co,
+                _ => entity::terms::TeamRole::Apprentice,
+            }),
             assigned_at: Set(received_at + Duration::hours(1)),
             ended_at: Set(None),
             ..Default::default()

@@ -189,7 +189,7 @@ async fn execute(
         return Err(AppError::field("at", Message::key("err-before-receipt")));
     }
     let new_status = decision.map_err(refusal)?;
-    let members = loaded.members()?;
+    let members = loaded.members();
     let mut calendar: Option<Calendar> = None;
 
     let mut change = Change::new(case, new_status);
@@ -273,8 +273,8 @@ async fn execute(
                 // for arbitration, from the clocks (劳动争议调解仲裁法 art. 27).
                 let cal = calendar::load(&txn).await?;
                 let limitation = clocks::arbitration_limitation(
-                    case.dispute_type
-                        == crate::domain::case_terms::DisputeType::WageArrears.as_str(),
+                    crate::domain::case_terms::DisputeType::from(case.dispute_type)
+                        == crate::domain::case_terms::DisputeType::WageArrears,
                     case.received_at,
                     case.infringement_known_on,
                     case.employment_ended_on,
@@ -327,7 +327,9 @@ async fn execute(
         }
         Params::Reopen { reason } => {
             change.set_outcome(None, None);
-            change.from.insert("outcome".into(), json!(case.outcome));
+            change
+                .from
+                .insert("outcome".into(), json!(case.outcome.map(Outcome::from)));
             event_note = Some(reason);
         }
     }
@@ -530,7 +532,7 @@ pub(super) async fn apply_team_change(
             case_assignments::ActiveModel {
                 case_id: Set(case_id),
                 mediator_id: Set(mediator_id),
-                role: Set(role.as_str().to_owned()),
+                role: Set(role.into()),
                 assigned_at: Set(at),
                 ended_at: Set(None),
                 ..Default::default()

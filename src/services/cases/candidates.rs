@@ -11,7 +11,6 @@ use utoipa::ToSchema;
 
 use super::{active_team, find_visible, grade_of, lead_of};
 use crate::domain::assignment::{self, Candidate, CaseNeeds, Reason};
-use crate::domain::case_terms::DisputeType;
 use crate::domain::workflow::Status;
 use crate::error::AppError;
 use crate::services::auth::CurrentUser;
@@ -122,7 +121,7 @@ pub async fn suggest_for(
         })
         .collect();
     let needs = CaseNeeds {
-        dispute_type: DisputeType::parse(&case.dispute_type).unwrap_or(DisputeType::Other),
+        dispute_type: case.dispute_type.into(),
         unit_id: case.current_unit_id,
         grade: grade_of(case),
         lead_id,

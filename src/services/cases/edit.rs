@@ -14,7 +14,7 @@ use super::view::CaseOut;
 use super::{active_team, actor_facts, grade_of, record_event, status_of, NewEvent};
 use crate::db::begin_write;
 use crate::domain::case_edit::{self, CaseDetails, EditRefusal};
-use crate::domain::case_terms::{DisputeType, RiskFlag, Source};
+use crate::domain::case_terms::RiskFlag;
 use crate::domain::grading;
 use crate::domain::workflow::ActorFacts;
 use crate::error::{AppError, Message};
@@ -26,8 +26,8 @@ use crate::services::settings;
 /// The details of a case as stored.
 pub fn details_of(case: &cases::Model) -> CaseDetails {
     CaseDetails {
-        dispute_type: DisputeType::parse(&case.dispute_type).unwrap_or(DisputeType::Other),
-        source: Source::parse(&case.source).unwrap_or(Source::WalkIn),
+        dispute_type: case.dispute_type.into(),
+        source: case.source.into(),
         summary: case.summary.clone(),
         amount_claimed_fen: case.amount_claimed_fen,
         people_involved: case.people_involved,

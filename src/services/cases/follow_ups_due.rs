@@ -39,7 +39,7 @@ pub fn due_on(
     tz: Tz,
 ) -> Option<NaiveDate> {
     let waits = matches!(Status::from(case.status), Status::Agreed | Status::Closed)
-        && case.outcome.as_deref() != Some(Outcome::Failed.as_str());
+        && case.outcome.map(Outcome::from) != Some(Outcome::Failed);
     if !waits {
         return None;
     }
@@ -167,7 +167,7 @@ pub async fn list(
                 case_id: case.id,
                 case_no: case.case_no,
                 status: Status::from(case.status).as_str().to_owned(),
-                outcome: case.outcome,
+                outcome: case.outcome.map(|o| Outcome::from(o).as_str().to_owned()),
                 current_unit_id: case.current_unit_id,
                 agreement_id,
                 lead_mediator_id,
@@ -332,7 +332,7 @@ mod tests {
     fn case(status: &str, outcome: Option<&str>) -> cases::Model {
         cases::Model {
             status: Status::parse(status).expect("a status").into(),
-            outcome: outcome.map(str::to_owned),
+            outcome: outcome.map(|o| Outcome::parse(o).expect("an outcome").into()),
             ..blank()
         }
     }
@@ -351,8 +351,8 @@ mod tests {
             current_unit_id: 1,
             intake_unit_id: 1,
             hub_id: 1,
-            dispute_type: "wage_arrears".into(),
-            source: "walk_in".into(),
+            dispute_type: entity::terms::DisputeType::WageArrears,
+            source: entity::terms::Source::WalkIn,
             summary: String::new(),
             amount_claimed_fen: 0,
             people_involved: 1,

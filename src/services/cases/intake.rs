@@ -230,8 +230,8 @@ async fn write(
         grade_reason: Set(graded.reason_zh.clone()),
         current_unit_id: Set(input.intake_unit_id),
         intake_unit_id: Set(input.intake_unit_id),
-        dispute_type: Set(input.dispute_type.as_str().to_owned()),
-        source: Set(input.source.as_str().to_owned()),
+        dispute_type: Set(input.dispute_type.into()),
+        source: Set(input.source.into()),
         summary: Set(input.summary),
         amount_claimed_fen: Set(input.amount_claimed_fen),
         people_involved: Set(input.people_involved),
@@ -257,8 +257,8 @@ async fn write(
     for p in input.parties {
         case_parties::ActiveModel {
             case_id: Set(case.id),
-            role: Set(p.role.as_str().to_owned()),
-            kind: Set(p.kind.as_str().to_owned()),
+            role: Set(p.role.into()),
+            kind: Set(p.kind.into()),
             name: Set(p.name),
             id_number: Set(p.id_number),
             phone: Set(p.phone),

@@ -29,6 +29,7 @@ use sea_orm::{
 use serde_json::Value;
 
 use crate::domain::case_terms::{Grade, TeamRole};
+use crate::domain::network::UnitKind;
 use crate::domain::role::Role;
 use crate::domain::workflow::{ActorFacts, CaseFacts, Status};
 use crate::error::AppError;
@@ -134,7 +135,8 @@ pub async fn active_team(
 }
 
 pub fn lead_of(team: &[case_assignments::Model]) -> Option<&case_assignments::Model> {
-    team.iter().find(|a| a.role == TeamRole::Lead.as_str())
+    team.iter()
+        .find(|a| TeamRole::from(a.role) == TeamRole::Lead)
 }
 
 /// The case's status (a row with an unknown one does not load: see `entity::terms`).
@@ -176,7 +178,7 @@ pub fn facts_of(
 ) -> CaseFacts {
     CaseFacts {
         status: case.status.into(),
-        at_street_hub: current_unit.kind == "street_hub",
+        at_street_hub: UnitKind::from(current_unit.kind) == UnitKind::StreetHub,
         has_lead: lead_of(team).is_some(),
         grade_needs_confirmation: crate::domain::grading::needs_confirmation_to_close(grade_of(
             case,
@@ -250,7 +252,7 @@ pub async fn hub_of(
     if !unit.active {
         return Err(AppError::field(field, Message::key("err-unit-inactive")));
     }
-    if unit.kind == "street_hub" {
+    if UnitKind::from(unit.kind) == UnitKind::StreetHub {
         return Ok((unit.clone(), unit));
     }
     let hub = match unit.parent_id {

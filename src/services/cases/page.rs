@@ -11,6 +11,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use super::candidates::{self, Suggestion};
 use super::pipeline;
 use super::view::{self, CaseDetail, Disclosure};
+use crate::domain::network::UnitKind;
 use crate::error::AppError;
 use crate::services::auth::CurrentUser;
 
@@ -56,7 +57,7 @@ pub async fn case_page(
         .iter()
         .find(|u| u.id == case.current_unit_id && u.active)
         .and_then(|u| {
-            if u.kind == "street_hub" {
+            if UnitKind::from(u.kind) == UnitKind::StreetHub {
                 Some(u.id)
             } else {
                 u.parent_id

@@ -13,7 +13,6 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ConnectionTrait, EntityTrait, UpdateMany};
 
 use super::{active_team, actor_facts, case_facts, find_visible, refusal};
-use crate::domain::case_terms::TeamRole;
 use crate::domain::team::{self, Member};
 use crate::domain::workflow::{decide, Action, ActorFacts, CaseFacts, Outcome, Refusal, Status};
 use crate::error::{AppError, Message};
@@ -94,21 +93,13 @@ impl Loaded {
     }
 
     /// The team as the domain's team rules read it.
-    ///
-    /// # Errors
-    /// An assignment with a role the code does not know (a damaged row).
-    pub fn members(&self) -> Result<Vec<Member>, AppError> {
+    pub fn members(&self) -> Vec<Member> {
         self.team
             .iter()
-            .map(|a| {
-                let role = TeamRole::parse(&a.role).ok_or_else(|| {
-                    AppError::Internal(format!("assignment {} has an unknown role", a.id))
-                })?;
-                Ok(Member {
-                    assignment_id: a.id,
-                    mediator_id: a.mediator_id,
-                    role,
-                })
+            .map(|a| Member {
+                assignment_id: a.id,
+                mediator_id: a.mediator_id,
+                role: a.role.into(),
             })
             .collect()
     }

@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 use super::facts_of;
 use super::pipeline::{self, Loaded};
 use crate::domain::case_file::FileFacts;
-use crate::domain::case_terms::DisputeType;
+use crate::domain::case_terms::{DisputeType, PartyKind, PartyRole, Source, TeamRole};
 use crate::domain::clocks::{self, Calendar, DeadlineState};
 use crate::domain::pii;
 use crate::domain::workflow::{available_actions, available_outcomes, Action, Outcome, Status};
@@ -68,7 +68,7 @@ impl CaseOut {
         let running = Status::from(case.status).clock_runs();
         let state = clocks::deadline_state(case.deadline_at, now, tz);
         let limitation = clocks::arbitration_limitation(
-            case.dispute_type == DisputeType::WageArrears.as_str(),
+            DisputeType::from(case.dispute_type) == DisputeType::WageArrears,
             case.received_at,
             case.infringement_known_on,
             case.employment_ended_on,
@@ -79,15 +79,15 @@ impl CaseOut {
             id: case.id,
             case_no: case.case_no.clone(),
             status: Status::from(case.status).as_str().to_owned(),
-            outcome: case.outcome.clone(),
+            outcome: case.outcome.map(|o| Outcome::from(o).as_str().to_owned()),
             grade: super::grade_of(case).as_str().to_owned(),
             grade_source: case.grade_source.clone(),
             grade_confirmed: case.grade_confirmed,
             grade_reason: case.grade_reason.clone(),
             current_unit_id: case.current_unit_id,
             intake_unit_id: case.intake_unit_id,
-            dispute_type: case.dispute_type.clone(),
-            source: case.source.clone(),
+            dispute_type: DisputeType::from(case.dispute_type).as_str().to_owned(),
+            source: Source::from(case.source).as_str().to_owned(),
             summary: case.summary.clone(),
             amount_claimed_fen: case.amount_claimed_fen,
             people_involved: case.people_involved,
@@ -382,8 +382,8 @@ pub(super) async fn detail_of(
         .into_iter()
         .map(|p| PartyOut {
             id: p.id,
-            role: p.role,
-            kind: p.kind,
+            role: PartyRole::from(p.role).as_str().to_owned(),
+            kind: PartyKind::from(p.kind).as_str().to_owned(),
             name: p.name,
             id_number: p
                 .id_number
@@ -517,7 +517,7 @@ pub(super) async fn detail_of(
                 mediator_id: a.mediator_id,
                 mediator_name: m.map(|m| m.name.clone()).unwrap_or_default(),
                 unit_id: m.map(|m| m.unit_id).unwrap_or_default(),
-                role: a.role,
+                role: TeamRole::from(a.role).as_str().to_owned(),
                 assigned_at: a.assigned_at,
                 ended_at: a.ended_at,
             }

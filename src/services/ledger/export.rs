@@ -16,7 +16,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use tokio::sync::mpsc;
 
-use crate::domain::case_terms::{DisputeType, PartyRole, Source, TeamRole};
+use crate::domain::case_terms::{PartyRole, TeamRole};
 use crate::domain::clocks::local_date;
 use crate::domain::ledger::{Cell, LedgerCase, HEADERS};
 use crate::domain::workflow::{Outcome, Status};
@@ -214,7 +214,7 @@ impl Reader {
         let mut by_case: BTreeMap<i64, Names> = BTreeMap::new();
         for p in parties {
             let entry = by_case.entry(p.case_id).or_default();
-            if p.role == PartyRole::Applicant.as_str() {
+            if PartyRole::from(p.role) == PartyRole::Applicant {
                 entry.0.push(p.name);
             } else {
                 entry.1.push(p.name);
@@ -222,18 +222,19 @@ impl Reader {
         }
         // The lead first, then the others in the order they joined.
         let mut team = team;
-        team.sort_by_key(|a| (a.case_id, a.role != TeamRole::Lead.as_str(), a.id));
+        team.sort_by_key(|a| (a.case_id, TeamRole::from(a.role) != TeamRole::Lead, a.id));
         for a in team {
             if let Some(name) = names.get(&a.mediator_id) {
                 by_case.entry(a.case_id).or_default().2.push(name.clone());
             }
         }
-        rows.into_iter()
+        Ok(rows
+            .into_iter()
             .map(|c| {
                 let (applicants, respondents, team) = by_case.remove(&c.id).unwrap_or_default();
                 self.row(c, applicants, respondents, team, &agreed)
             })
-            .collect()
+            .collect())
     }
 
     fn row(
@@ -243,21 +244,15 @@ impl Reader {
         respondents: Vec<String>,
         mediators: Vec<String>,
         agreed: &BTreeMap<i64, i64>,
-    ) -> Result<LedgerCase, AppError> {
-        let unknown =
-            |what: &str| AppError::Internal(format!("case {} has an unknown {what}", c.id));
+    ) -> LedgerCase {
         let status = Status::from(c.status);
-        let outcome = match &c.outcome {
-            Some(o) => Some(Outcome::parse(o).ok_or_else(|| unknown("outcome"))?),
-            None => None,
-        };
-        Ok(LedgerCase {
+        let outcome = c.outcome.map(Outcome::from);
+        LedgerCase {
             received_on: local_date(c.received_at, self.tz),
             applicants,
             respondents,
-            dispute_type: DisputeType::parse(&c.dispute_type)
-                .ok_or_else(|| unknown("dispute type"))?,
-            source: Source::parse(&c.source).ok_or_else(|| unknown("source"))?,
+            dispute_type: c.dispute_type.into(),
+            source: c.source.into(),
             amount_claimed_fen: c.amount_claimed_fen,
             people_involved: i64::from(c.people_involved),
             grade: c.grade.into(),
@@ -275,7 +270,7 @@ impl Reader {
             },
             status,
             case_no: c.case_no,
-        })
+        }
     }
 }
 

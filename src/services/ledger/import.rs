@@ -25,6 +25,7 @@ use crate::domain::case_terms::{PartyKind, PartyRole};
 use crate::domain::clocks::{local_date, start_of_local_day};
 use crate::domain::grading;
 use crate::domain::ledger::{self, CellError, HeaderMap, ImportRow, Raw};
+use crate::domain::network::UnitKind;
 use crate::domain::role::Role;
 use crate::domain::workflow::{Outcome, Status};
 use crate::error::AppError;
@@ -262,7 +263,7 @@ impl Units {
             .await?;
         let codes: BTreeMap<i64, (i64, String)> = all
             .iter()
-            .filter(|u| u.kind == "street_hub")
+            .filter(|u| UnitKind::from(u.kind) == UnitKind::StreetHub)
             .map(|u| (u.id, (u.id, u.code.clone())))
             .collect();
         let mut by_key = BTreeMap::new();
@@ -270,7 +271,7 @@ impl Units {
         for u in &all {
             by_key.insert(u.code.clone(), u.id);
             by_key.entry(u.name.clone()).or_insert(u.id);
-            let hub = if u.kind == "street_hub" {
+            let hub = if UnitKind::from(u.kind) == UnitKind::StreetHub {
                 Some(u.id)
             } else {
                 u.parent_id

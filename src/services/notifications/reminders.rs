@@ -239,7 +239,7 @@ async fn confirmation_near(scan: &Scan<'_>) -> Result<Vec<Due>, AppError> {
         let Some(case) = cases.get(&agreement.case_id) else {
             continue;
         };
-        if case.outcome.as_deref() == Some(Outcome::Failed.as_str()) {
+        if case.outcome.map(Outcome::from) == Some(Outcome::Failed) {
             continue;
         }
         let team = case_service::active_team(scan.db, case.id).await?;

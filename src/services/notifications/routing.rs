@@ -12,6 +12,7 @@ use crate::domain::notifications::{self as rules, Audience, Kind, Recipient};
 use crate::domain::role::Role;
 use crate::domain::workflow::Action;
 use crate::error::AppError;
+use crate::i18n::{self, Lang};
 use crate::mail::queue::{enqueue, NewNotification};
 use crate::services::auth::CurrentUser;
 
@@ -86,7 +87,7 @@ pub async fn on_case_action(
         Some((kind, Audience::Mediator { mediator_id, role })) => {
             let unit = data.get("case_unit").cloned().unwrap_or_default();
             data.insert("unit".into(), unit);
-            data.insert("role_label".into(), json!(role.label_zh()));
+            data.insert("role_label".into(), json!(i18n::label(Lang::Zh, role)));
             data.insert("note".into(), json!(note));
             for r in mediator_recipients(db, mediator_id).await? {
                 sends.push((kind, r, data.clone()));

@@ -21,7 +21,7 @@ use sea_orm::{
 };
 
 use super::{seconds_taken_sql, Figures};
-use crate::domain::case_terms::Grade;
+use crate::domain::case_terms::{DisputeType, Grade, Source};
 use crate::domain::clocks::{end_of_local_day, local_date, start_of_local_day};
 use crate::domain::stats::{
     self as rules, CaseFigures, Closing, CounterKey, CounterValues, Dimension, Month, ALL_UNITS,
@@ -40,7 +40,7 @@ pub fn figures_of(tz: Tz, case: &cases::Model) -> CaseFigures {
     let closing = match case.closed_at {
         Some(closed_at) if Status::from(case.status) == Status::Closed => Some(Closing {
             month: Month::of(local_date(closed_at, tz)),
-            resolved: case.outcome.as_deref() == Some(Outcome::Resolved.as_str()),
+            resolved: case.outcome.map(Outcome::from) == Some(Outcome::Resolved),
             seconds: closed_at.timestamp() - case.received_at.timestamp(),
         }),
         _ => None,
@@ -49,8 +49,8 @@ pub fn figures_of(tz: Tz, case: &cases::Model) -> CaseFigures {
         received_month: Month::of(local_date(case.received_at, tz)),
         unit_id: case.current_unit_id,
         grade: Grade::from(case.grade).as_str().to_owned(),
-        dispute_type: case.dispute_type.clone(),
-        source: case.source.clone(),
+        dispute_type: DisputeType::from(case.dispute_type).as_str().to_owned(),
+        source: Source::from(case.source).as_str().to_owned(),
         amount_claimed_fen: case.amount_claimed_fen,
         people_involved: i64::from(case.people_involved),
         closing,

@@ -172,9 +172,7 @@ pub async fn candidates(
         .await?;
     let mut teams: HashMap<i64, Vec<Assignment>> = HashMap::new();
     for a in assignments {
-        let Some(role) = TeamRole::parse(&a.role) else {
-            continue;
-        };
+        let role = TeamRole::from(a.role);
         teams.entry(a.case_id).or_default().push(Assignment {
             mediator_id: a.mediator_id,
             role,

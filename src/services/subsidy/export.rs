@@ -13,6 +13,7 @@ use super::{ItemOut, PeriodOut};
 use crate::domain::case_terms::{Grade, TeamRole};
 use crate::domain::subsidy::ItemKind;
 use crate::error::AppError;
+use crate::i18n::{self, Lang};
 
 /// Which table a CSV file holds (the workbook holds all four).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,12 +65,13 @@ fn kind_label(kind: &str) -> &'static str {
     }
 }
 
-fn grade_label(grade: &str) -> &'static str {
-    Grade::parse(grade).map_or("", Grade::label_zh)
+/// The Chinese label from the locale files (an unknown name stays empty, as before).
+fn grade_label(grade: &str) -> String {
+    Grade::parse(grade).map_or_else(String::new, |g| i18n::label(Lang::Zh, g))
 }
 
-fn role_label(role: &str) -> &'static str {
-    TeamRole::parse(role).map_or("", TeamRole::label_zh)
+fn role_label(role: &str) -> String {
+    TeamRole::parse(role).map_or_else(String::new, |r| i18n::label(Lang::Zh, r))
 }
 
 /// A table: header, rows of cells, and the totals row.
@@ -110,9 +112,9 @@ fn table(period: &PeriodOut, view: View, tz: Tz) -> Table {
                         text(&period.period),
                         text(&i.case_no),
                         text(&i.mediator_name),
-                        text(role_label(&i.team_role)),
+                        text(&role_label(&i.team_role)),
                         text(&i.unit_name),
-                        text(grade_label(&i.grade)),
+                        text(&grade_label(&i.grade)),
                         text(kind_label(&i.kind)),
                         Cell::Text(
                             i.closed_at
@@ -189,7 +191,7 @@ fn table(period: &PeriodOut, view: View, tz: Tz) -> Table {
                 .iter()
                 .map(|g| {
                     vec![
-                        text(grade_label(&g.grade)),
+                        text(&grade_label(&g.grade)),
                         Cell::Count(g.cases),
                         Cell::Count(g.items),
                         Cell::Fen(g.amount_fen),

@@ -51,9 +51,11 @@ impl UnitBody {
         UnitBody {
             code: Some(u.code.clone()),
             name: Some(u.name.clone()),
-            kind: Some(u.kind.clone()),
+            kind: Some(UnitKind::from(u.kind).as_str().to_owned()),
             parent_id: u.parent_id.map(Loose::Int),
-            department: u.department.clone(),
+            department: u
+                .department
+                .map(|d| Department::from(d).as_str().to_owned()),
             address: u.address.clone(),
             phone: u.phone.clone(),
             active: Some(Loose::Bool(u.active)),
@@ -137,9 +139,11 @@ impl From<Unit> for UnitOut {
             id: u.id,
             code: u.code,
             name: u.name,
-            kind: u.kind,
+            kind: UnitKind::from(u.kind).as_str().to_owned(),
             parent_id: u.parent_id,
-            department: u.department,
+            department: u
+                .department
+                .map(|d| Department::from(d).as_str().to_owned()),
             address: u.address,
             phone: u.phone,
             active: u.active,

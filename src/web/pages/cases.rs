@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::submit;
 use super::Pager;
 use crate::domain::case_terms::{DisputeType, Grade, PartyKind, RiskFlag, Source, TeamRole};
+use crate::domain::network::UnitKind;
 use crate::domain::role::Role;
 use crate::domain::workflow::{Outcome, Status};
 use crate::error::{AppError, FieldErrors};
@@ -281,7 +282,7 @@ pub async fn queue(
     let hub_ids: Vec<i64> = unit_service::all_active(&state.db)
         .await?
         .into_iter()
-        .filter(|u| u.kind == "street_hub")
+        .filter(|u| UnitKind::from(u.kind) == UnitKind::StreetHub)
         .map(|u| u.id)
         .collect();
     let page = PageRequest::first(50);

@@ -103,7 +103,9 @@ fn receipt_of(
         deadline_on: clocks::deadline_last_day(case.deadline_at, tz)
             .format("%Y-%m-%d")
             .to_string(),
-        dispute_type: case.dispute_type.clone(),
+        dispute_type: crate::domain::case_terms::DisputeType::from(case.dispute_type)
+            .as_str()
+            .to_owned(),
     })
 }
 

@@ -27,8 +27,8 @@ struct UnitRow {
     id: i64,
     code: String,
     name: String,
-    kind: String,
-    department: Option<String>,
+    kind: UnitKind,
+    department: Option<Department>,
     parent: Option<String>,
     active: bool,
 }
@@ -79,8 +79,8 @@ pub async fn index(
             id: u.id,
             code: u.code,
             name: u.name,
-            kind: u.kind,
-            department: u.department,
+            kind: u.kind.into(),
+            department: u.department.map(Into::into),
             active: u.active,
         })
         .collect();
@@ -153,8 +153,8 @@ pub async fn show(
         id: u.id,
         code: u.code,
         name: u.name,
-        kind: u.kind,
-        department: u.department,
+        kind: u.kind.into(),
+        department: u.department.map(Into::into),
         parent: None,
         active: u.active,
     })
@@ -232,7 +232,7 @@ async fn form_page(
     let hubs = unit_service::all_active(&state.db)
         .await?
         .into_iter()
-        .filter(|u| u.kind == UnitKind::StreetHub.as_str())
+        .filter(|u| UnitKind::from(u.kind) == UnitKind::StreetHub)
         .map(|u| Choice {
             value: u.id.to_string(),
             label: u.name,
