@@ -454,6 +454,28 @@ fn shape(
     })
 }
 
+/// `cases` grouped by (grade, dispute type, source, current unit) with the count, the amount
+/// claimed and the people of each group: the received side of the figures, for the direct path
+/// and for the counters' rebuild alike.
+pub(super) fn received_groups(cases: Select<cases::Entity>) -> Select<cases::Entity> {
+    cases
+        .select_only()
+        .column(cases::Column::Grade)
+        .column(cases::Column::DisputeType)
+        .column(cases::Column::Source)
+        .column(cases::Column::CurrentUnitId)
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .column_as(
+            Expr::cust("CAST(SUM(amount_claimed_fen) AS BIGINT)"),
+            "amount",
+        )
+        .column_as(Expr::cust("CAST(SUM(people_involved) AS BIGINT)"), "people")
+        .group_by(cases::Column::Grade)
+        .group_by(cases::Column::DisputeType)
+        .group_by(cases::Column::Source)
+        .group_by(cases::Column::CurrentUnitId)
+}
+
 /// The figures of the local days `from..=to` counted from the cases of `scope` (at `unit_id`
 /// when given), in three queries: the received cases by (grade, type, source, unit), and month
 /// by month the received and the closed.
@@ -497,22 +519,7 @@ async fn direct(
         i64,
         i64,
         i64,
-    )> = received_in_range()
-        .select_only()
-        .column(cases::Column::Grade)
-        .column(cases::Column::DisputeType)
-        .column(cases::Column::Source)
-        .column(cases::Column::CurrentUnitId)
-        .column_as(Expr::cust("COUNT(*)"), "n")
-        .column_as(
-            Expr::cust("CAST(SUM(amount_claimed_fen) AS BIGINT)"),
-            "amount",
-        )
-        .column_as(Expr::cust("CAST(SUM(people_involved) AS BIGINT)"), "people")
-        .group_by(cases::Column::Grade)
-        .group_by(cases::Column::DisputeType)
-        .group_by(cases::Column::Source)
-        .group_by(cases::Column::CurrentUnitId)
+    )> = received_groups(received_in_range())
         .into_tuple()
         .all(db)
         .await?;

@@ -201,27 +201,14 @@ pub async fn rebuild(db: &DatabaseConnection, tz: Tz) -> Result<RebuildReport, A
         let start = start_of_local_day(*first, tz);
         let end = end_of_local_day(*last, tz);
         let received: Vec<(entity::terms::Grade, String, String, i64, i64, i64, i64)> =
-            cases::Entity::find()
-                .filter(cases::Column::ReceivedAt.gte(start))
-                .filter(cases::Column::ReceivedAt.lt(end))
-                .select_only()
-                .column(cases::Column::Grade)
-                .column(cases::Column::DisputeType)
-                .column(cases::Column::Source)
-                .column(cases::Column::CurrentUnitId)
-                .column_as(Expr::cust("COUNT(*)"), "n")
-                .column_as(
-                    Expr::cust("CAST(SUM(amount_claimed_fen) AS BIGINT)"),
-                    "amount",
-                )
-                .column_as(Expr::cust("CAST(SUM(people_involved) AS BIGINT)"), "people")
-                .group_by(cases::Column::Grade)
-                .group_by(cases::Column::DisputeType)
-                .group_by(cases::Column::Source)
-                .group_by(cases::Column::CurrentUnitId)
-                .into_tuple()
-                .all(&txn)
-                .await?;
+            super::received_groups(
+                cases::Entity::find()
+                    .filter(cases::Column::ReceivedAt.gte(start))
+                    .filter(cases::Column::ReceivedAt.lt(end)),
+            )
+            .into_tuple()
+            .all(&txn)
+            .await?;
         for (grade, dispute_type, source, unit_id, n, amount, people) in received {
             let values = CounterValues {
                 received: n,
