@@ -2,18 +2,15 @@
 //! (which certifies the apprentice a gold-medal mediator) and ending. Rules in
 //! `domain::mentorship`; every change is audited and written as events on both mediators' records.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use entity::{
-    case_assignments, case_session_mediators, case_sessions, cases, mediator_events, mediators,
-    mentorships,
-};
+use entity::{mediator_events, mediators, mentorships};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, Statement,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -96,73 +93,80 @@ pub async fn shared_cases(
     mentor_id: i64,
     apprentice_id: i64,
 ) -> Result<Vec<SharedCase>, AppError> {
-    let rows = case_assignments::Entity::find()
-        .filter(case_assignments::Column::MediatorId.is_in([mentor_id, apprentice_id]))
-        .all(db)
-        .await?;
-    // The first time each of the two joined each case.
-    let mut joined: BTreeMap<i64, (Option<_>, Option<_>)> = BTreeMap::new();
-    for a in rows {
-        let entry = joined.entry(a.case_id).or_default();
-        let slot = if a.mediator_id == mentor_id {
-            &mut entry.0
-        } else {
-            &mut entry.1
+    Ok(shared_cases_of(db, tz, &[(mentor_id, apprentice_id)])
+        .await?
+        .remove(&(mentor_id, apprentice_id))
+        .unwrap_or_default())
+}
+
+/// [`shared_cases`] of several (mentor, apprentice) pairs in one SQL aggregate: the mentor's
+/// assignments (index on `mediator_id, case_id`) joined to the apprentice's on the same case,
+/// grouped by case, with the case's outcome and the apprentice's sessions of it. It reads index
+/// entries of the two people's cases and returns only the shared ones, never the cases
+/// themselves.
+///
+/// # Errors
+/// Database failures.
+pub async fn shared_cases_of(
+    db: &impl ConnectionTrait,
+    tz: Tz,
+    pairs: &[(i64, i64)],
+) -> Result<HashMap<(i64, i64), Vec<SharedCase>>, AppError> {
+    let mut out: HashMap<(i64, i64), Vec<SharedCase>> = HashMap::new();
+    if pairs.is_empty() {
+        return Ok(out);
+    }
+    let mut pairs = pairs.to_vec();
+    pairs.sort_unstable();
+    pairs.dedup();
+    // The ids are numbers from rows, written into the statement as numbers.
+    let wanted = pairs
+        .iter()
+        .map(|(m, a)| format!("SELECT {m} AS mentor_id, {a} AS apprentice_id"))
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    let sql = format!(
+        "SELECT p.mentor_id AS mentor_id, p.apprentice_id AS apprentice_id, x.case_id AS case_id, \
+         MIN(x.assigned_at) AS mentor_at, MIN(y.assigned_at) AS apprentice_at, \
+         MAX(CASE WHEN c.status = '{closed}' AND c.outcome = '{resolved}' THEN 1 ELSE 0 END) AS resolved, \
+         (SELECT COUNT(*) FROM case_sessions s JOIN case_session_mediators sm ON sm.session_id = s.id \
+          WHERE s.case_id = x.case_id AND sm.mediator_id = p.apprentice_id) AS sessions \
+         FROM ({wanted}) p \
+         JOIN case_assignments x ON x.mediator_id = p.mentor_id \
+         JOIN case_assignments y ON y.case_id = x.case_id AND y.mediator_id = p.apprentice_id \
+         JOIN cases c ON c.id = x.case_id \
+         GROUP BY p.mentor_id, p.apprentice_id, x.case_id \
+         ORDER BY x.case_id",
+        closed = Status::Closed.as_str(),
+        resolved = Outcome::Resolved.as_str(),
+    );
+    let backend = db.get_database_backend();
+    for row in db
+        .query_all_raw(Statement::from_string(backend, sql))
+        .await?
+    {
+        let int = |col: &str| -> Result<i64, AppError> {
+            Ok(row
+                .try_get::<Option<i64>>("", col)
+                .or_else(|_| {
+                    row.try_get::<Option<i32>>("", col)
+                        .map(|v| v.map(i64::from))
+                })?
+                .unwrap_or(0))
         };
-        if slot.is_none_or(|at| a.assigned_at < at) {
-            *slot = Some(a.assigned_at);
-        }
+        let mentor_at: DateTime<Utc> = row.try_get("", "mentor_at")?;
+        let apprentice_at: DateTime<Utc> = row.try_get("", "apprentice_at")?;
+        out.entry((int("mentor_id")?, int("apprentice_id")?))
+            .or_default()
+            .push(SharedCase {
+                case_id: int("case_id")?,
+                // From the later of the two first joinings they worked it together.
+                paired_on: local_date(Ord::max(mentor_at, apprentice_at), tz),
+                resolved: int("resolved")? == 1,
+                apprentice_sessions: int("sessions")?,
+            });
     }
-    let together: Vec<(i64, chrono::DateTime<Utc>)> = joined
-        .into_iter()
-        .filter_map(|(case_id, pair)| match pair {
-            (Some(m), Some(a)) => Some((case_id, Ord::max(m, a))),
-            _ => None,
-        })
-        .collect();
-    if together.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<i64> = together.iter().map(|(id, _)| *id).collect();
-    let resolved: Vec<i64> = cases::Entity::find()
-        .select_only()
-        .column(cases::Column::Id)
-        .filter(cases::Column::Id.is_in(ids.clone()))
-        .filter(cases::Column::Status.eq(Status::Closed.as_str()))
-        .filter(cases::Column::Outcome.eq(Outcome::Resolved.as_str()))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let sessions: Vec<(i64, i64)> = case_sessions::Entity::find()
-        .select_only()
-        .column(case_sessions::Column::CaseId)
-        .column_as(case_sessions::Column::Id.count(), "n")
-        .filter(case_sessions::Column::CaseId.is_in(ids))
-        .filter(
-            case_sessions::Column::Id.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(case_session_mediators::Column::SessionId)
-                    .from(case_session_mediators::Entity)
-                    .and_where(
-                        Expr::col(case_session_mediators::Column::MediatorId).eq(apprentice_id),
-                    )
-                    .to_owned(),
-            ),
-        )
-        .group_by(case_sessions::Column::CaseId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let sessions: HashMap<i64, i64> = sessions.into_iter().collect();
-    Ok(together
-        .into_iter()
-        .map(|(case_id, paired_at)| SharedCase {
-            case_id,
-            paired_on: local_date(paired_at, tz),
-            resolved: resolved.contains(&case_id),
-            apprentice_sessions: sessions.get(&case_id).copied().unwrap_or(0),
-        })
-        .collect())
+    Ok(out)
 }
 
 /// A pair's progress as of now (or as of the day it finished).
@@ -175,21 +179,23 @@ pub async fn progress_of(
     m: &mentorships::Model,
 ) -> Result<Progress, AppError> {
     let shared = shared_cases(db, tz, m.mentor_id, m.apprentice_id).await?;
-    Ok(mentorship::progress(
+    Ok(progress_given(m, &shared))
+}
+
+fn progress_given(m: &mentorships::Model, shared: &[SharedCase]) -> Progress {
+    mentorship::progress(
         m.started_on,
         m.finished_on,
         i64::from(m.target_cases),
-        &shared,
-    ))
+        shared,
+    )
 }
 
-async fn out(
-    db: &impl ConnectionTrait,
-    tz: Tz,
+fn out(
     m: mentorships::Model,
+    progress: Progress,
     people: &HashMap<i64, mediators::Model>,
 ) -> Result<MentorshipOut, AppError> {
-    let progress = progress_of(db, tz, &m).await?;
     let name = |id: i64| people.get(&id).map(|p| (p.name.clone(), p.unit_id));
     let (mentor_name, mentor_unit_id) = name(m.mentor_id).unwrap_or_default();
     let (apprentice_name, apprentice_unit_id) = name(m.apprentice_id).unwrap_or_default();
@@ -280,9 +286,20 @@ pub async fn list(
     )
     .await?;
     let people = people_of(db, &rows).await?;
+    let pairs: Vec<(i64, i64)> = rows
+        .iter()
+        .map(|m| (m.mentor_id, m.apprentice_id))
+        .collect();
+    let shared = shared_cases_of(db, tz, &pairs).await?;
     let mut items = Vec::with_capacity(rows.len());
     for m in rows {
-        items.push(out(db, tz, m, &people).await?);
+        let progress = progress_given(
+            &m,
+            shared
+                .get(&(m.mentor_id, m.apprentice_id))
+                .map_or(&[][..], Vec::as_slice),
+        );
+        items.push(out(m, progress, &people)?);
     }
     Ok(Page {
         items,
@@ -300,7 +317,8 @@ pub async fn get(db: &impl ConnectionTrait, tz: Tz, id: i64) -> Result<Mentorshi
         .await?
         .ok_or(AppError::NotFound)?;
     let people = people_of(db, std::slice::from_ref(&m)).await?;
-    out(db, tz, m, &people).await
+    let progress = progress_of(db, tz, &m).await?;
+    out(m, progress, &people)
 }
 
 /// For each apprentice in an active pair, their mentor.

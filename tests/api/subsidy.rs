@@ -1275,3 +1275,102 @@ async fn the_demo_street_has_a_paid_an_approved_and_a_draft_period() {
         .unwrap();
     assert!(again.periods.is_empty());
 }
+
+/// The period page reads its totals by SQL aggregates and only the lines it shows: for every
+/// filter the page offers, its totals, its selected sums and its pages put together are exactly
+/// what the API's period (every line, summed in Rust) gives.
+#[tokio::test]
+async fn the_period_page_totals_and_pages_are_those_of_every_line() {
+    use mediation::services::subsidy::page::{period_page, ItemFilter};
+    use mediation::services::subsidy::{detail, system_actor};
+
+    let app = spawn_app().await;
+    let tz = chrono_tz::Asia::Shanghai;
+    mediation::demo::subsidy::load_demo(&app.db, tz)
+        .await
+        .unwrap();
+    let actor = system_actor();
+    let ids: Vec<i64> = entity::subsidy_periods::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(ids.len(), 3);
+    for id in ids {
+        let whole = detail(&app.db, &actor, id).await.unwrap();
+        assert!(whole.items.len() > 2, "the demo periods have several lines");
+        let mut filters = vec![ItemFilter::default()];
+        for t in &whole.totals.by_mediator {
+            filters.push(ItemFilter {
+                mediator_id: Some(t.mediator_id),
+                ..ItemFilter::default()
+            });
+        }
+        for t in &whole.totals.by_unit {
+            filters.push(ItemFilter {
+                unit_id: Some(t.unit_id),
+                ..ItemFilter::default()
+            });
+        }
+        for grade in mediation::domain::case_terms::Grade::ALL {
+            filters.push(ItemFilter {
+                grade: Some(grade),
+                ..ItemFilter::default()
+            });
+        }
+        for kind in ["award", "adjustment"] {
+            filters.push(ItemFilter {
+                kind: Some(kind.to_owned()),
+                ..ItemFilter::default()
+            });
+        }
+        for filter in filters {
+            let expected: Vec<_> = whole
+                .items
+                .iter()
+                .filter(|i| filter.mediator_id.is_none_or(|m| i.mediator_id == m))
+                .filter(|i| filter.unit_id.is_none_or(|u| i.unit_id == u))
+                .filter(|i| filter.grade.is_none_or(|g| i.grade == g.as_str()))
+                .filter(|i| filter.kind.as_deref().is_none_or(|k| i.kind == k))
+                .collect();
+            let mut cases: Vec<i64> = expected.iter().map(|i| i.case_id).collect();
+            cases.sort_unstable();
+            cases.dedup();
+            // Two lines a page, so that every period here has several pages.
+            let mut shown = Vec::new();
+            let mut page_no = 1;
+            loop {
+                let page = period_page(&app.db, &actor, id, &filter, page_no, 2)
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    serde_json::to_value(&page.period.totals).unwrap(),
+                    serde_json::to_value(&whole.totals).unwrap(),
+                    "totals of period {id}"
+                );
+                assert_eq!(page.selected.items, expected.len() as u64, "{filter:?}");
+                assert_eq!(page.selected.cases, cases.len() as u64, "{filter:?}");
+                assert_eq!(
+                    page.selected.amount_fen,
+                    expected.iter().map(|i| i.amount_fen).sum::<i64>(),
+                    "{filter:?}"
+                );
+                assert_eq!(page.page, page_no.min(page.pages));
+                shown.extend(page.period.items.iter().map(|i| i.id));
+                if page_no >= page.pages {
+                    break;
+                }
+                page_no += 1;
+            }
+            let expected_ids: Vec<i64> = expected.iter().map(|i| i.id).collect();
+            assert_eq!(shown, expected_ids, "the pages put together, {filter:?}");
+            // A page past the end is the last page.
+            let beyond = period_page(&app.db, &actor, id, &filter, 10_000, 2)
+                .await
+                .unwrap();
+            assert_eq!(beyond.page, beyond.pages);
+        }
+    }
+}

@@ -6,6 +6,7 @@
 
 pub mod compute;
 pub mod export;
+pub mod page;
 
 use std::collections::HashMap;
 
@@ -1107,10 +1108,15 @@ pub async fn detail(
         .all(db)
         .await?;
     let names = Names::load(db).await?;
-    let users = user_names(db).await?;
-    let items: Vec<ItemOut> = rows
-        .into_iter()
-        .map(|i| ItemOut {
+    let items: Vec<ItemOut> = rows.into_iter().map(|i| ItemOut::of(i, &names)).collect();
+    let totals = totals_out(&items, &names);
+    head_of(db, period, items, totals).await
+}
+
+impl ItemOut {
+    /// A stored line with its names.
+    pub fn of(i: subsidy_items::Model, names: &Names) -> ItemOut {
+        ItemOut {
             id: i.id,
             case_id: i.case_id,
             case_no: i.case_no,
@@ -1124,16 +1130,49 @@ pub async fn detail(
             amount_fen: i.amount_fen,
             base_fen: i.base_fen,
             closed_at: i.closed_at,
-        })
-        .collect();
-    let totals = totals_out(&items, &names);
+        }
+    }
+}
+
+/// A period with the given lines and totals, its audit trail and who did what, named.
+///
+/// # Errors
+/// Database failures.
+async fn head_of(
+    db: &impl ConnectionTrait,
+    period: subsidy_periods::Model,
+    items: Vec<ItemOut>,
+    totals: TotalsOut,
+) -> Result<PeriodOut, AppError> {
     let audit = audit_log::Entity::find()
         .filter(audit_log::Column::TargetType.eq(PERIOD_TARGET))
-        .filter(audit_log::Column::TargetId.eq(id))
+        .filter(audit_log::Column::TargetId.eq(period.id))
         .order_by_asc(audit_log::Column::At)
         .order_by_asc(audit_log::Column::Id)
         .all(db)
+        .await?;
+    // Only the accounts named here: the audit trail's actors and the three signatures.
+    let mut ids: Vec<i64> = audit
+        .iter()
+        .filter_map(|a| a.actor_user_id)
+        .chain(
+            [period.computed_by, period.approved_by, period.paid_by]
+                .into_iter()
+                .flatten(),
+        )
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let users: HashMap<i64, String> = users::Entity::find()
+        .select_only()
+        .columns([users::Column::Id, users::Column::DisplayName])
+        .filter(users::Column::Id.is_in(ids))
+        .into_tuple::<(i64, String)>()
+        .all(db)
         .await?
+        .into_iter()
+        .collect();
+    let audit = audit
         .into_iter()
         .map(|a| AuditLine {
             action: a.action,

@@ -22,7 +22,9 @@ use crate::error::{AppError, FieldErrors, Message};
 use crate::i18n::{self, Lang};
 use crate::services::command::{Command, Ready};
 use crate::services::subsidy::{
-    self as service, require_reach, ItemOut, PeriodOut, PeriodSummary, TotalsOut,
+    self as service,
+    page::{period_page, ItemFilter, PeriodPage},
+    require_reach, ItemOut, PeriodOut, PeriodSummary, TotalsOut,
 };
 use crate::services::{Page, PageRequest};
 use crate::web::extract::{loose_version, Checker, Loose, PageForm};
@@ -33,7 +35,7 @@ use crate::web::shapes::{
 };
 use crate::web::AppState;
 
-const ITEMS_PER_PAGE: usize = 100;
+const ITEMS_PER_PAGE: u64 = 100;
 
 /// `?notice=` of these pages: only known codes, so a link cannot inject text.
 fn with_notice(layout: Layout, lang: Lang, code: Option<&str>) -> Layout {
@@ -237,7 +239,7 @@ struct ShowPage {
     /// The drill-down: the items behind the figure chosen (all when none is).
     items: Vec<ItemRow>,
     items_fen: i64,
-    items_cases: usize,
+    items_cases: u64,
     filter_label: Option<String>,
     filtered: bool,
     pager: Pager,
@@ -301,21 +303,29 @@ async fn show_page(
     error: Option<(StatusCode, String)>,
 ) -> Result<Response, AppError> {
     let tz = state.config.time_zone;
-    let p = service::detail(&state.db, &session.user, id).await?;
     let grade = q.grade.as_deref().and_then(Grade::parse);
     let kind = q.kind.clone().filter(|k| !k.is_empty());
-    let selected: Vec<&ItemOut> = p
-        .items
-        .iter()
-        .filter(|i| q.mediator_id.is_none_or(|m| i.mediator_id == m))
-        .filter(|i| q.unit_id.is_none_or(|u| i.unit_id == u))
-        .filter(|i| grade.is_none_or(|g| i.grade == g.as_str()))
-        .filter(|i| kind.as_deref().is_none_or(|k| i.kind == k))
-        .collect();
-    let items_fen = selected.iter().map(|i| i.amount_fen).sum();
-    let mut cases: Vec<i64> = selected.iter().map(|i| i.case_id).collect();
-    cases.sort_unstable();
-    cases.dedup();
+    let filter = ItemFilter {
+        mediator_id: q.mediator_id,
+        unit_id: q.unit_id,
+        grade,
+        kind: kind.clone(),
+    };
+    let page_no = PageRequest::parse(q.page, Some(ITEMS_PER_PAGE))?.page;
+    let PeriodPage {
+        period: p,
+        selected,
+        page: page_no,
+        pages,
+    } = period_page(
+        &state.db,
+        &session.user,
+        id,
+        &filter,
+        page_no,
+        ITEMS_PER_PAGE,
+    )
+    .await?;
     let mut labels = Vec::new();
     if let Some(m) = q.mediator_id {
         let name = p
@@ -333,7 +343,7 @@ async fn show_page(
             .iter()
             .find(|t| t.unit_id == u)
             .map_or_else(|| format!("#{u}"), |t| t.unit_name.clone());
-        labels.push(format!("{}：{name}", i18n::t(lang, "subsidy-unit")));
+        labels.push(format!("{}：{}", i18n::t(lang, "subsidy-unit"), name));
     }
     if let Some(g) = grade {
         labels.push(format!(
@@ -345,17 +355,13 @@ async fn show_page(
     if let Some(k) = &kind {
         labels.push(i18n::t(lang, &format!("subsidy-kind-{k}")));
     }
-    let total = selected.len() as u64;
-    let page_no = PageRequest::parse(q.page, Some(ITEMS_PER_PAGE as u64))?.page;
-    let pages = total.div_ceil(ITEMS_PER_PAGE as u64).max(1);
-    let page_no = page_no.min(pages);
-    let items = selected
+    let total = selected.items;
+    let items = p
+        .items
         .iter()
-        .skip((page_no as usize - 1) * ITEMS_PER_PAGE)
-        .take(ITEMS_PER_PAGE)
         .map(|i| ItemRow {
             closed: local_minute(i.closed_at, tz),
-            item: (*i).clone(),
+            item: i.clone(),
         })
         .collect();
     let mut pager_query = String::new();
@@ -401,8 +407,8 @@ async fn show_page(
         filtered: !labels.is_empty(),
         filter_label: (!labels.is_empty()).then(|| labels.join(" · ")),
         items,
-        items_fen,
-        items_cases: cases.len(),
+        items_fen: selected.amount_fen,
+        items_cases: selected.cases,
         pager: Pager {
             page: page_no,
             pages,
@@ -550,7 +556,10 @@ async fn confirm_page(
         status,
     } = confirm;
     let tz = state.config.time_zone;
-    let p = service::detail(&state.db, &session.user, id).await?;
+    // The totals and the head only: no line is shown on the confirmation.
+    let p = period_page(&state.db, &session.user, id, &ItemFilter::default(), 1, 1)
+        .await?
+        .period;
     let action = if step == "approve" {
         PeriodAction::Approve
     } else {
