@@ -121,10 +121,13 @@ measure() {
   local status
   status="$(curl -s -o /dev/null -w '%{http_code}' -X "$method" ${auth:+-H "Authorization: $auth"} \
     ${cookie:+-H "Cookie: $cookie"} ${body:+-H "Content-Type: application/json" --data "$body"} "$BASE$path")"
-  echo "   $name: $line (one more: HTTP $status)"
+  # The server's peak memory so far: the endpoint that raises it is the one that holds rows.
+  local hwm
+  hwm="$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")"
+  echo "   $name: $line (one more: HTTP $status; peak memory so far $((hwm / 1024)) MB)"
   python3 -c 'import json,sys
-r=json.loads(sys.argv[1]); r.update(db=sys.argv[2], size=int(sys.argv[3]), endpoint=sys.argv[4], method=sys.argv[5], path=sys.argv[6], status=int(sys.argv[7]))
-print(json.dumps(r, ensure_ascii=False))' "$line" "$db" "$size" "$name" "$method" "$path" "$status" >>"$RESULTS"
+r=json.loads(sys.argv[1]); r.update(db=sys.argv[2], size=int(sys.argv[3]), endpoint=sys.argv[4], method=sys.argv[5], path=sys.argv[6], status=int(sys.argv[7]), vmhwm_kb=int(sys.argv[8]))
+print(json.dumps(r, ensure_ascii=False))' "$line" "$db" "$size" "$name" "$method" "$path" "$status" "$hwm" >>"$RESULTS"
 }
 
 # Streams one year's ledger (CSV) once and records its rows per second; the server's peak memory
