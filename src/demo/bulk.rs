@@ -134,6 +134,25 @@ pub async fn seed(
         streets: streets.len(),
         ..SeedReport::default()
     };
+    // Each chunk is written by a task of its own while the next one is generated, so that the
+    // generator and the database (SQLite's connection thread, or the PostgreSQL server) each keep
+    // a core busy. One chunk waits at most: memory stays at two chunks.
+    let (chunks, mut to_write) = tokio::sync::mpsc::channel::<(Rows, u64)>(1);
+    let writer = {
+        let db = db.clone();
+        let bar = bar.clone();
+        tokio::spawn(async move {
+            let mut written = 0;
+            while let Some((mut rows, cases)) = to_write.recv().await {
+                let txn = db.begin().await?;
+                written += rows.write(&txn).await?;
+                txn.commit().await?;
+                bar.inc(cases);
+            }
+            Ok::<u64, AppError>(written)
+        })
+    };
+    let mut case_numbers = Vec::new();
     let per_street = opts.cases / streets.len() as u64;
     for (s, street) in streets.iter().enumerate() {
         let n = if s == 0 {
@@ -186,29 +205,33 @@ pub async fn seed(
                     received_at,
                 );
             }
-            let txn = db.begin().await?;
-            report.rows += rows.write(&txn).await?;
-            txn.commit().await?;
-            bar.inc(end - j);
+            if chunks.send((rows, end - j)).await.is_err() {
+                // The writer stopped on an error: it is reported below.
+                break;
+            }
             j = end;
         }
         report.cases += n;
-        let rows = counters
-            .into_iter()
-            .map(|(year, last_seq)| case_counters::ActiveModel {
+        case_numbers.extend(counters.into_iter().map(|(year, last_seq)| {
+            case_counters::ActiveModel {
                 hub_id: Set(street.hub.id),
                 year: Set(year),
                 last_seq: Set(last_seq),
-            });
-        case_counters::Entity::insert_many(rows)
-            .on_conflict(
-                OnConflict::columns([case_counters::Column::HubId, case_counters::Column::Year])
-                    .update_column(case_counters::Column::LastSeq)
-                    .to_owned(),
-            )
-            .exec_without_returning(db)
-            .await?;
+            }
+        }));
     }
+    drop(chunks);
+    report.rows += writer
+        .await
+        .map_err(|e| AppError::Internal(format!("the seeding writer stopped: {e}")))??;
+    case_counters::Entity::insert_many(case_numbers)
+        .on_conflict(
+            OnConflict::columns([case_counters::Column::HubId, case_counters::Column::Year])
+                .update_column(case_counters::Column::LastSeq)
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
     bar.finish();
     if db.get_database_backend() == DatabaseBackend::Postgres {
         for table in ["cases", "case_sessions", "agreements"] {

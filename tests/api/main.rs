@@ -32,6 +32,7 @@ mod paging;
 mod parties;
 mod records;
 mod routes;
+mod seed;
 mod sessions;
 mod settings;
 mod sign_in_burst;
