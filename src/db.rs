@@ -5,11 +5,14 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
+use sea_orm::prelude::async_trait;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, ExecResult, QueryResult, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
 };
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use crate::error::AppError;
 
@@ -110,19 +113,99 @@ fn create_sqlite_folder(url: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Starts a transaction that will write. On SQLite it takes the write lock at once (`BEGIN
-/// IMMEDIATE`): a deferred transaction that reads first and writes later can fail with "database is
-/// locked" when another writer got in between, whatever the busy timeout.
+/// Writers of this process on SQLite take turns here before they take the file's write lock.
+///
+/// SQLite has one writer at a time. A writer that finds the lock taken sleeps in SQLite's busy
+/// handler, in steps of up to 100 ms, and tries again: under sixteen concurrent intakes most
+/// writers were asleep while the lock was free (p99 1.2 s, 245 intakes a second). Here they queue
+/// in order and each starts the moment the one before it ends. Writers of other processes (the
+/// command line beside a server) still meet the busy timeout. PostgreSQL has row locks and needs
+/// no turn.
+static SQLITE_WRITERS: Semaphore = Semaphore::const_new(1);
+
+/// A transaction that will write, holding this process's SQLite writer turn (see
+/// [`SQLITE_WRITERS`]) until it commits, rolls back or is dropped.
+pub struct WriteTransaction {
+    txn: DatabaseTransaction,
+    _turn: Option<SemaphorePermit<'static>>,
+}
+
+impl WriteTransaction {
+    /// # Errors
+    /// The database refused the commit.
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+
+    /// # Errors
+    /// The database refused the rollback.
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.txn.rollback().await
+    }
+}
+
+impl std::ops::Deref for WriteTransaction {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for WriteTransaction {
+    fn get_database_backend(&self) -> DbBackend {
+        self.txn.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.txn.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.txn.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.txn.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.txn.support_returning()
+    }
+}
+
+/// Starts a transaction that will write. On SQLite it waits for this process's writer turn, then
+/// takes the write lock at once (`BEGIN IMMEDIATE`): a deferred transaction that reads first and
+/// writes later can fail with "database is locked" when another writer got in between, whatever
+/// the busy timeout.
 ///
 /// # Errors
 /// The database refused to start a transaction.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, AppError> {
+pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTransaction, AppError> {
+    let sqlite = db.get_database_backend() == DbBackend::Sqlite;
+    let turn = if sqlite {
+        Some(
+            SQLITE_WRITERS
+                .acquire()
+                .await
+                .map_err(|e| AppError::Internal(format!("the writer queue closed: {e}")))?,
+        )
+    } else {
+        None
+    };
     let options = TransactionOptions {
-        sqlite_transaction_mode: (db.get_database_backend() == DbBackend::Sqlite)
-            .then_some(SqliteTransactionMode::Immediate),
+        sqlite_transaction_mode: sqlite.then_some(SqliteTransactionMode::Immediate),
         ..Default::default()
     };
-    Ok(db.begin_with_options(options).await?)
+    Ok(WriteTransaction {
+        txn: db.begin_with_options(options).await?,
+        _turn: turn,
+    })
 }
 
 #[cfg(test)]
