@@ -210,3 +210,27 @@ pub enum Department {
     #[sea_orm(string_value = "other")]
     Other,
 }
+
+/// `case_sessions.outcome` (`VARCHAR(16)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum SessionOutcome {
+    #[sea_orm(string_value = "continue")]
+    Continue,
+    #[sea_orm(string_value = "agreement")]
+    Agreement,
+    #[sea_orm(string_value = "no_agreement")]
+    NoAgreement,
+    #[sea_orm(string_value = "adjourned")]
+    Adjourned,
+}
+
+/// `mediators.employment` (`VARCHAR(32)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum Employment {
+    #[sea_orm(string_value = "full_time")]
+    FullTime,
+    #[sea_orm(string_value = "part_time")]
+    PartTime,
+}

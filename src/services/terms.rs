@@ -7,9 +7,10 @@
 
 use entity::terms as stored;
 
+use crate::domain::agreement::SessionOutcome;
 use crate::domain::case_terms::{DisputeType, Grade, PartyKind, PartyRole, Source, TeamRole};
 use crate::domain::mentorship::PairStatus;
-use crate::domain::network::{Department, UnitKind};
+use crate::domain::network::{Department, Employment, UnitKind};
 use crate::domain::role::Role;
 use crate::domain::subsidy::{PeriodKind, PeriodStatus};
 use crate::domain::workflow::{Outcome, Status};
@@ -159,6 +160,16 @@ same_term!(
         Other
     }
 );
+same_term!(
+    SessionOutcome,
+    SessionOutcome {
+        Continue,
+        Agreement,
+        NoAgreement,
+        Adjourned
+    }
+);
+same_term!(Employment, Employment { FullTime, PartTime });
 
 #[cfg(test)]
 mod tests {
@@ -242,5 +253,15 @@ mod tests {
         departments_are_stored_under_their_domain_names,
         Department,
         Department
+    );
+    spelled_alike!(
+        session_outcomes_are_stored_under_their_domain_names,
+        SessionOutcome,
+        SessionOutcome
+    );
+    spelled_alike!(
+        employments_are_stored_under_their_domain_names,
+        Employment,
+        Employment
     );
 }

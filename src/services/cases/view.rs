@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 
 use super::facts_of;
 use super::pipeline::{self, Loaded};
+use crate::domain::agreement::SessionOutcome;
 use crate::domain::case_file::FileFacts;
 use crate::domain::case_terms::{DisputeType, PartyKind, PartyRole, Source, TeamRole};
 use crate::domain::clocks::{self, Calendar, DeadlineState};
@@ -570,7 +571,7 @@ pub(super) async fn detail_of(
                 mediator_names: names,
                 attendees: s.attendees,
                 summary: s.summary,
-                outcome: s.outcome,
+                outcome: SessionOutcome::from(s.outcome).as_str().to_owned(),
                 next_session_at: s.next_session_at,
             }
         })
