@@ -234,3 +234,29 @@ pub enum Employment {
     #[sea_orm(string_value = "part_time")]
     PartTime,
 }
+
+/// `cases.grade_source` (`VARCHAR(16)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum GradeSource {
+    #[sea_orm(string_value = "auto")]
+    Auto,
+    #[sea_orm(string_value = "manual")]
+    Manual,
+}
+
+/// `attachments.kind` (`VARCHAR(32)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum AttachmentKind {
+    #[sea_orm(string_value = "evidence")]
+    Evidence,
+    #[sea_orm(string_value = "id")]
+    Id,
+    #[sea_orm(string_value = "pay_slip")]
+    PaySlip,
+    #[sea_orm(string_value = "agreement_photo")]
+    AgreementPhoto,
+    #[sea_orm(string_value = "other")]
+    Other,
+}

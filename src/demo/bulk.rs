@@ -924,7 +924,7 @@ fn one_case(
         status: Set(status.into()),
         outcome: Set(closed.then(|| outcome.into())),
         grade: Set(graded.grade.into()),
-        grade_source: Set("auto".to_owned()),
+        grade_source: Set(entity::terms::GradeSource::Auto),
         grade_confirmed: Set(accepted),
         grade_reason: Set(graded.reason_zh),
         // Random like every case's (a code derived from the seed could be guessed).

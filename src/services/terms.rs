@@ -8,7 +8,10 @@
 use entity::terms as stored;
 
 use crate::domain::agreement::SessionOutcome;
-use crate::domain::case_terms::{DisputeType, Grade, PartyKind, PartyRole, Source, TeamRole};
+use crate::domain::case_file::AttachmentKind;
+use crate::domain::case_terms::{
+    DisputeType, Grade, GradeSource, PartyKind, PartyRole, Source, TeamRole,
+};
 use crate::domain::mentorship::PairStatus;
 use crate::domain::network::{Department, Employment, UnitKind};
 use crate::domain::role::Role;
@@ -170,6 +173,17 @@ same_term!(
     }
 );
 same_term!(Employment, Employment { FullTime, PartTime });
+same_term!(GradeSource, GradeSource { Auto, Manual });
+same_term!(
+    AttachmentKind,
+    AttachmentKind {
+        Evidence,
+        Id,
+        PaySlip,
+        AgreementPhoto,
+        Other
+    }
+);
 
 #[cfg(test)]
 mod tests {
@@ -263,5 +277,15 @@ mod tests {
         employments_are_stored_under_their_domain_names,
         Employment,
         Employment
+    );
+    spelled_alike!(
+        grade_sources_are_stored_under_their_domain_names,
+        GradeSource,
+        GradeSource
+    );
+    spelled_alike!(
+        attachment_kinds_are_stored_under_their_domain_names,
+        AttachmentKind,
+        AttachmentKind
     );
 }
