@@ -143,7 +143,7 @@ pub enum Source {
     Other,
 }
 
-/// `case_assignments.role` (`VARCHAR(16)`).
+/// `case_assignments.role`, `subsidy_items.team_role` (`VARCHAR(16)`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum TeamRole {
@@ -259,4 +259,14 @@ pub enum AttachmentKind {
     AgreementPhoto,
     #[sea_orm(string_value = "other")]
     Other,
+}
+
+/// `subsidy_items.kind` (`VARCHAR(16)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum SubsidyItemKind {
+    #[sea_orm(string_value = "award")]
+    Award,
+    #[sea_orm(string_value = "adjustment")]
+    Adjustment,
 }

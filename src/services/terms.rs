@@ -15,7 +15,7 @@ use crate::domain::case_terms::{
 use crate::domain::mentorship::PairStatus;
 use crate::domain::network::{Department, Employment, UnitKind};
 use crate::domain::role::Role;
-use crate::domain::subsidy::{PeriodKind, PeriodStatus};
+use crate::domain::subsidy::{ItemKind, PeriodKind, PeriodStatus};
 use crate::domain::workflow::{Outcome, Status};
 
 /// `From` both ways between a domain enum and its stored twin, variant by variant.
@@ -184,6 +184,7 @@ same_term!(
         Other
     }
 );
+same_term!(ItemKind, SubsidyItemKind { Award, Adjustment });
 
 #[cfg(test)]
 mod tests {
@@ -287,5 +288,10 @@ mod tests {
         attachment_kinds_are_stored_under_their_domain_names,
         AttachmentKind,
         AttachmentKind
+    );
+    spelled_alike!(
+        subsidy_item_kinds_are_stored_under_their_domain_names,
+        ItemKind,
+        SubsidyItemKind
     );
 }
