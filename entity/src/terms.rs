@@ -270,3 +270,49 @@ pub enum SubsidyItemKind {
     #[sea_orm(string_value = "adjustment")]
     Adjustment,
 }
+
+/// `calendar_days.kind` (`VARCHAR(16)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum DayKind {
+    #[sea_orm(string_value = "holiday")]
+    Holiday,
+    #[sea_orm(string_value = "workday")]
+    Workday,
+}
+
+/// `warnings.kind` (`VARCHAR(24)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum WarningKind {
+    #[sea_orm(string_value = "respondent_repeat")]
+    RespondentRepeat,
+    #[sea_orm(string_value = "applicant_return")]
+    ApplicantReturn,
+    #[sea_orm(string_value = "station_surge")]
+    StationSurge,
+    #[sea_orm(string_value = "collective_forming")]
+    CollectiveForming,
+}
+
+/// `warnings.status` (`VARCHAR(16)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum WarningStatus {
+    #[sea_orm(string_value = "open")]
+    Open,
+    #[sea_orm(string_value = "closed")]
+    Closed,
+}
+
+/// `warning_actions.kind` (`VARCHAR(16)`): what a coordinator recorded, or the system's reopening.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum WarningEntryKind {
+    #[sea_orm(string_value = "note")]
+    Note,
+    #[sea_orm(string_value = "close")]
+    Close,
+    #[sea_orm(string_value = "reopened")]
+    Reopened,
+}

@@ -12,10 +12,12 @@ use crate::domain::case_file::AttachmentKind;
 use crate::domain::case_terms::{
     DisputeType, Grade, GradeSource, PartyKind, PartyRole, Source, TeamRole,
 };
+use crate::domain::clocks::DayKind;
 use crate::domain::mentorship::PairStatus;
 use crate::domain::network::{Department, Employment, UnitKind};
 use crate::domain::role::Role;
 use crate::domain::subsidy::{ItemKind, PeriodKind, PeriodStatus};
+use crate::domain::warnings::{WarningEntryKind, WarningKind, WarningStatus};
 use crate::domain::workflow::{Outcome, Status};
 
 /// `From` both ways between a domain enum and its stored twin, variant by variant.
@@ -185,6 +187,25 @@ same_term!(
     }
 );
 same_term!(ItemKind, SubsidyItemKind { Award, Adjustment });
+same_term!(DayKind, DayKind { Holiday, Workday });
+same_term!(
+    WarningKind,
+    WarningKind {
+        RespondentRepeat,
+        ApplicantReturn,
+        StationSurge,
+        CollectiveForming
+    }
+);
+same_term!(WarningStatus, WarningStatus { Open, Closed });
+same_term!(
+    WarningEntryKind,
+    WarningEntryKind {
+        Note,
+        Close,
+        Reopened
+    }
+);
 
 #[cfg(test)]
 mod tests {
@@ -293,5 +314,25 @@ mod tests {
         subsidy_item_kinds_are_stored_under_their_domain_names,
         ItemKind,
         SubsidyItemKind
+    );
+    spelled_alike!(
+        calendar_day_kinds_are_stored_under_their_domain_names,
+        DayKind,
+        DayKind
+    );
+    spelled_alike!(
+        warning_kinds_are_stored_under_their_domain_names,
+        WarningKind,
+        WarningKind
+    );
+    spelled_alike!(
+        warning_statuses_are_stored_under_their_domain_names,
+        WarningStatus,
+        WarningStatus
+    );
+    spelled_alike!(
+        warning_entry_kinds_are_stored_under_their_domain_names,
+        WarningEntryKind,
+        WarningEntryKind
     );
 }
