@@ -223,7 +223,7 @@ async fn fill(
                     }),
                     outcome: Set(outcome),
                     grade: Set(grade),
-                    grade_source: Set("auto".to_owned()),
+                    grade_source: Set(entity::terms::GradeSource::Auto),
                     grade_confirmed: Set(closed_at.is_some()),
                     grade_reason: Set(String::new()),
                     current_unit_id: Set(unit),

@@ -151,6 +151,7 @@ mod tests {
         use crate::domain::case_terms::{
             DisputeType, Grade, PartyKind, PartyRole, RiskFlag, Source, TeamRole,
         };
+        use crate::domain::subsidy::ItemKind;
         use crate::domain::workflow::{Action, Outcome, Status};
         labelled(&Grade::ALL);
         labelled(&DisputeType::ALL);
@@ -162,6 +163,7 @@ mod tests {
         labelled(&Status::ALL);
         labelled(&Outcome::ALL);
         labelled(&Action::ALL);
+        labelled(&ItemKind::ALL);
     }
 
     /// Moved from `domain::case_terms` with the labels (issue 12 item 5). The locale files' spelling

@@ -12,7 +12,7 @@ pub struct Model {
     pub filename: String,
     pub content_type: String,
     pub size_bytes: i64,
-    pub kind: String,
+    pub kind: crate::terms::AttachmentKind,
     pub uploaded_by: i64,
     pub uploaded_at: DateTimeUtc,
 }

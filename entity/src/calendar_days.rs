@@ -7,7 +7,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub day: Date,
-    pub kind: String,
+    pub kind: crate::terms::DayKind,
     pub name: String,
 }
 

@@ -14,7 +14,7 @@ pub struct Model {
     pub attendees: String,
     #[sea_orm(column_type = "Text")]
     pub summary: String,
-    pub outcome: String,
+    pub outcome: crate::terms::SessionOutcome,
     pub next_session_at: Option<DateTimeUtc>,
     pub recorded_by: i64,
     pub created_at: DateTimeUtc,

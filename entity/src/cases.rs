@@ -13,7 +13,7 @@ pub struct Model {
     pub status: crate::terms::CaseStatus,
     pub outcome: Option<crate::terms::Outcome>,
     pub grade: crate::terms::Grade,
-    pub grade_source: String,
+    pub grade_source: crate::terms::GradeSource,
     pub grade_confirmed: bool,
     #[sea_orm(column_type = "Text")]
     pub grade_reason: String,

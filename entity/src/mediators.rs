@@ -11,7 +11,7 @@ pub struct Model {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub unit_id: i64,
-    pub employment: String,
+    pub employment: crate::terms::Employment,
     pub background: String,
     pub gold_medal: bool,
     pub gold_medal_since: Option<Date>,

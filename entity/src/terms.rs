@@ -143,7 +143,7 @@ pub enum Source {
     Other,
 }
 
-/// `case_assignments.role` (`VARCHAR(16)`).
+/// `case_assignments.role`, `subsidy_items.team_role` (`VARCHAR(16)`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum TeamRole {
@@ -209,4 +209,110 @@ pub enum Department {
     LegalAid,
     #[sea_orm(string_value = "other")]
     Other,
+}
+
+/// `case_sessions.outcome` (`VARCHAR(16)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum SessionOutcome {
+    #[sea_orm(string_value = "continue")]
+    Continue,
+    #[sea_orm(string_value = "agreement")]
+    Agreement,
+    #[sea_orm(string_value = "no_agreement")]
+    NoAgreement,
+    #[sea_orm(string_value = "adjourned")]
+    Adjourned,
+}
+
+/// `mediators.employment` (`VARCHAR(32)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum Employment {
+    #[sea_orm(string_value = "full_time")]
+    FullTime,
+    #[sea_orm(string_value = "part_time")]
+    PartTime,
+}
+
+/// `cases.grade_source` (`VARCHAR(16)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum GradeSource {
+    #[sea_orm(string_value = "auto")]
+    Auto,
+    #[sea_orm(string_value = "manual")]
+    Manual,
+}
+
+/// `attachments.kind` (`VARCHAR(32)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum AttachmentKind {
+    #[sea_orm(string_value = "evidence")]
+    Evidence,
+    #[sea_orm(string_value = "id")]
+    Id,
+    #[sea_orm(string_value = "pay_slip")]
+    PaySlip,
+    #[sea_orm(string_value = "agreement_photo")]
+    AgreementPhoto,
+    #[sea_orm(string_value = "other")]
+    Other,
+}
+
+/// `subsidy_items.kind` (`VARCHAR(16)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum SubsidyItemKind {
+    #[sea_orm(string_value = "award")]
+    Award,
+    #[sea_orm(string_value = "adjustment")]
+    Adjustment,
+}
+
+/// `calendar_days.kind` (`VARCHAR(16)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum DayKind {
+    #[sea_orm(string_value = "holiday")]
+    Holiday,
+    #[sea_orm(string_value = "workday")]
+    Workday,
+}
+
+/// `warnings.kind` (`VARCHAR(24)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum WarningKind {
+    #[sea_orm(string_value = "respondent_repeat")]
+    RespondentRepeat,
+    #[sea_orm(string_value = "applicant_return")]
+    ApplicantReturn,
+    #[sea_orm(string_value = "station_surge")]
+    StationSurge,
+    #[sea_orm(string_value = "collective_forming")]
+    CollectiveForming,
+}
+
+/// `warnings.status` (`VARCHAR(16)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum WarningStatus {
+    #[sea_orm(string_value = "open")]
+    Open,
+    #[sea_orm(string_value = "closed")]
+    Closed,
+}
+
+/// `warning_actions.kind` (`VARCHAR(16)`): what a coordinator recorded, or the system's reopening.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum WarningEntryKind {
+    #[sea_orm(string_value = "note")]
+    Note,
+    #[sea_orm(string_value = "close")]
+    Close,
+    #[sea_orm(string_value = "reopened")]
+    Reopened,
 }

@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub warning_id: i64,
-    pub kind: String,
+    pub kind: crate::terms::WarningEntryKind,
     #[sea_orm(column_type = "Text")]
     pub text: String,
     pub actor_user_id: Option<i64>,

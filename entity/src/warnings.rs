@@ -7,11 +7,11 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub kind: String,
+    pub kind: crate::terms::WarningKind,
     pub subject_key: String,
     pub subject: String,
     pub subject_unit_id: Option<i64>,
-    pub status: String,
+    pub status: crate::terms::WarningStatus,
     pub case_count: i32,
     pub since: DateTimeUtc,
     pub latest_at: DateTimeUtc,

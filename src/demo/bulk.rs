@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use entity::terms::MentorshipStatus;
+use entity::terms::{Employment, MentorshipStatus, SessionOutcome};
 use entity::{
     agreement_instalments, agreements, case_assignments, case_counters, case_events, case_parties,
     case_session_mediators, case_sessions, cases, follow_ups, mediators, mentorships, units, users,
@@ -738,10 +738,10 @@ fn one_case(
         }
         let last = i + 1 == session_times.len();
         let outcome = match (last, end) {
-            (true, End::Resolved) => "agreement",
-            (true, End::Failed) => "no_agreement",
-            _ if rng.gen_ratio(1, 4) => "adjourned",
-            _ => "continue",
+            (true, End::Resolved) => SessionOutcome::Agreement,
+            (true, End::Failed) => SessionOutcome::NoAgreement,
+            _ if rng.gen_ratio(1, 4) => SessionOutcome::Adjourned,
+            _ => SessionOutcome::Continue,
         };
         let session_id = ids.session;
         ids.session += 1;
@@ -752,13 +752,13 @@ fn one_case(
             unit_id: Set(current_unit_id),
             attendees: Set("申请人、被申请人委托代理人".to_owned()),
             summary: Set(match outcome {
-                "agreement" => "双方就支付金额和期限达成一致。",
-                "no_agreement" => "双方分歧较大，告知可申请劳动仲裁。",
-                "adjourned" => "被申请人需核对考勤与工资台账，择日再谈。",
-                _ => "听取双方陈述，释法明理，约定继续协商。",
+                SessionOutcome::Agreement => "双方就支付金额和期限达成一致。",
+                SessionOutcome::NoAgreement => "双方分歧较大，告知可申请劳动仲裁。",
+                SessionOutcome::Adjourned => "被申请人需核对考勤与工资台账，择日再谈。",
+                SessionOutcome::Continue => "听取双方陈述，释法明理，约定继续协商。",
             }
             .to_owned()),
-            outcome: Set(outcome.to_owned()),
+            outcome: Set(outcome),
             next_session_at: Set(session_times.get(i + 1).copied()),
             recorded_by: Set(actor),
             created_at: Set(held_at),
@@ -947,7 +947,7 @@ fn one_case(
         status: Set(status.into()),
         outcome: Set(closed.then(|| outcome.into())),
         grade: Set(graded.grade.into()),
-        grade_source: Set("auto".to_owned()),
+        grade_source: Set(entity::terms::GradeSource::Auto),
         grade_confirmed: Set(accepted),
         grade_reason: Set(graded.reason_zh),
         // Random like every case's (a code derived from the seed could be guessed).
@@ -1194,18 +1194,22 @@ async fn top_up_roster(
         return Ok(());
     }
     // Slots: (unit, employment, is_mentor).
-    let mut slots: Vec<(i64, &str, bool)> = Vec::new();
+    let mut slots: Vec<(i64, Employment, bool)> = Vec::new();
     for _ in 0..8 {
-        slots.extend(stations.iter().map(|&u| (u, "part_time", false)));
+        slots.extend(stations.iter().map(|&u| (u, Employment::PartTime, false)));
     }
     for _ in 0..12 {
-        slots.extend(rooms.iter().map(|&u| (u, "full_time", false)));
+        slots.extend(rooms.iter().map(|&u| (u, Employment::FullTime, false)));
     }
     for _ in 0..3 {
-        slots.extend(workstations.iter().map(|&u| (u, "part_time", true)));
+        slots.extend(
+            workstations
+                .iter()
+                .map(|&u| (u, Employment::PartTime, true)),
+        );
     }
     while slots.len() < ROSTER {
-        slots.push((hub.id, "full_time", false));
+        slots.push((hub.id, Employment::FullTime, false));
     }
     let backgrounds = [
         "local_gentry",
@@ -1230,8 +1234,8 @@ async fn top_up_roster(
                 phone: Set(Some(phone(rng))),
                 email: Set(None),
                 unit_id: Set(unit_id),
-                employment: Set(employment.to_owned()),
-                background: Set(if employment == "full_time" {
+                employment: Set(employment),
+                background: Set(if employment == Employment::FullTime {
                     "civil_servant".to_owned()
                 } else {
                     backgrounds[rng.gen_range(0..backgrounds.len())].to_owned()
@@ -1247,7 +1251,11 @@ async fn top_up_roster(
                     rng.gen_range(1..15)
                 }),
                 specialties: Set(format!("[\"{a}\",\"{b}\"]")),
-                max_open_cases: Set(if employment == "full_time" { 15 } else { 5 }),
+                max_open_cases: Set(if employment == Employment::FullTime {
+                    15
+                } else {
+                    5
+                }),
                 active: Set(true),
                 version: Set(1),
                 created_at: Set(now),

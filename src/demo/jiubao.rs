@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
+use entity::terms::Employment;
 use entity::{mediators, units, users};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryOrder, Set};
 
@@ -481,7 +482,11 @@ async fn load_street(db: &DatabaseConnection) -> Result<(), AppError> {
             phone: Set(Some(format!("139{:08}", 57_100_000 + (n + 1) * 137))),
             email: Set(None),
             unit_id: Set(unit_id),
-            employment: Set(if full_time { "full_time" } else { "part_time" }.to_owned()),
+            employment: Set(if full_time {
+                Employment::FullTime
+            } else {
+                Employment::PartTime
+            }),
             background: Set(background.to_owned()),
             gold_medal: Set(gold),
             gold_medal_since: Set(gold

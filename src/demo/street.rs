@@ -4,6 +4,7 @@
 //! Names are invented; the sizes follow the "1+23+3N" network of DESIGN §1.
 
 use chrono::{NaiveDate, Utc};
+use entity::terms::Employment;
 use entity::{mediators, units, users};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set};
 
@@ -186,7 +187,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<DemoSummary
 
     let mut n = 0usize;
     let mut mediator = |unit_id: i64,
-                        employment: &str,
+                        employment: Employment,
                         background: &str,
                         gold: bool,
                         mentor: bool,
@@ -198,7 +199,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<DemoSummary
             phone: Set(Some(format!("139{:08}", 57_100_000 + n * 137))),
             email: Set(None),
             unit_id: Set(unit_id),
-            employment: Set(employment.to_owned()),
+            employment: Set(employment),
             background: Set(background.to_owned()),
             gold_medal: Set(gold),
             gold_medal_since: Set(gold
@@ -231,7 +232,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<DemoSummary
         };
         mediator(
             unit_id,
-            "full_time",
+            Employment::FullTime,
             "civil_servant",
             i < 4,
             i < 2,
@@ -245,9 +246,17 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<DemoSummary
     for &unit_id in &workstations {
         let backgrounds = ["retired_cadre", "lawyer", "local_gentry"];
         for (j, bg) in backgrounds.iter().enumerate() {
-            mediator(unit_id, "part_time", bg, true, true, 12 + j as i32, 8)
-                .insert(&txn)
-                .await?;
+            mediator(
+                unit_id,
+                Employment::PartTime,
+                bg,
+                true,
+                true,
+                12 + j as i32,
+                8,
+            )
+            .insert(&txn)
+            .await?;
         }
     }
     // Two volunteers at every station (乡贤, 楼道长, 驻村律师, 社会组织…), some of them gold-medal.
@@ -264,7 +273,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<DemoSummary
             let k = s * 2 + j;
             let m = mediator(
                 unit_id,
-                "part_time",
+                Employment::PartTime,
                 station_backgrounds[k % station_backgrounds.len()],
                 k % 5 == 0,
                 false,

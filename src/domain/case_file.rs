@@ -43,6 +43,43 @@ impl FileItem {
     }
 }
 
+/// What an attached file is (the uploader says so).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttachmentKind {
+    Evidence,
+    /// A copy of an identity document.
+    Id,
+    PaySlip,
+    /// A photo of the signed agreement.
+    AgreementPhoto,
+    Other,
+}
+
+impl AttachmentKind {
+    pub const ALL: [AttachmentKind; 5] = [
+        AttachmentKind::Evidence,
+        AttachmentKind::Id,
+        AttachmentKind::PaySlip,
+        AttachmentKind::AgreementPhoto,
+        AttachmentKind::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttachmentKind::Evidence => "evidence",
+            AttachmentKind::Id => "id",
+            AttachmentKind::PaySlip => "pay_slip",
+            AttachmentKind::AgreementPhoto => "agreement_photo",
+            AttachmentKind::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AttachmentKind> {
+        AttachmentKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
 /// What one grade requires.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GradeRequirements {
@@ -152,6 +189,14 @@ pub fn missing(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attachment_kinds_parse_by_their_api_names() {
+        for k in AttachmentKind::ALL {
+            assert_eq!(AttachmentKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(AttachmentKind::parse("selfie"), None);
+    }
 
     #[test]
     fn by_default_every_case_needs_a_session_record_and_a_resolved_one_the_agreement() {

@@ -44,6 +44,34 @@ impl Grade {
     }
 }
 
+/// Who set a case's grade: the rules (`auto`, regraded when the facts change) or people (`manual`,
+/// a regrade or a ledger's grade, which the rules then leave alone).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GradeSource {
+    Auto,
+    Manual,
+}
+
+impl GradeSource {
+    pub const ALL: [Self; 2] = [Self::Auto, Self::Manual];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Manual => "manual",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "auto" => Some(Self::Auto),
+            "manual" => Some(Self::Manual),
+            _ => None,
+        }
+    }
+}
+
 /// 争议类型: what the dispute is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -340,6 +368,15 @@ mod tests {
             let back: Grade = serde_json::from_str(&format!("\"{}\"", g.as_str())).unwrap();
             assert_eq!(back, g);
         }
+    }
+
+    #[test]
+    fn every_grade_source_round_trips_through_its_name_and_serde() {
+        for s in GradeSource::ALL {
+            assert_eq!(GradeSource::parse(s.as_str()), Some(s));
+            assert_eq!(serde_name(s), s.as_str());
+        }
+        assert_eq!(GradeSource::parse("guessed"), None);
     }
 
     #[test]

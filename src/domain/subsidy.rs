@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::case_terms::{Grade, TeamRole};
 use crate::domain::clocks::{self, ClockError};
+use crate::domain::term::Term;
 use crate::domain::workflow::Outcome;
 
 /// 100% in basis points.
@@ -686,6 +687,14 @@ impl ItemKind {
 
     pub fn parse(s: &str) -> Option<ItemKind> {
         ItemKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl Term for ItemKind {
+    const LABEL_KEY: &'static str = "subsidy-kind";
+
+    fn name(self) -> &'static str {
+        self.as_str()
     }
 }
 

@@ -95,8 +95,43 @@ impl WarningAction {
     }
 }
 
-/// The history entry of a reopening: new cases joined a closed warning (written by the system).
-pub const REOPENED: &str = "reopened";
+/// What an entry of a warning's history is: a coordinator's [`WarningAction`], or a reopening (new
+/// cases joined a closed warning; written by the system).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WarningEntryKind {
+    Note,
+    Close,
+    Reopened,
+}
+
+impl WarningEntryKind {
+    pub const ALL: [WarningEntryKind; 3] = [
+        WarningEntryKind::Note,
+        WarningEntryKind::Close,
+        WarningEntryKind::Reopened,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningEntryKind::Note => "note",
+            WarningEntryKind::Close => "close",
+            WarningEntryKind::Reopened => "reopened",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<WarningEntryKind> {
+        WarningEntryKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl From<WarningAction> for WarningEntryKind {
+    fn from(action: WarningAction) -> Self {
+        match action {
+            WarningAction::Note => WarningEntryKind::Note,
+            WarningAction::Close => WarningEntryKind::Close,
+        }
+    }
+}
 
 /// The thresholds of the four rules, stored as the `warning_thresholds` setting. Days are local
 /// days counted back from today, today included.
@@ -313,6 +348,17 @@ pub fn merge(stored: Option<(WarningStatus, &BTreeSet<i64>)>, found: &[i64]) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn warning_history_kinds_parse_by_their_names_and_actions_are_recorded_as_theirs() {
+        for k in WarningEntryKind::ALL {
+            assert_eq!(WarningEntryKind::parse(k.as_str()), Some(k));
+        }
+        for a in WarningAction::ALL {
+            assert_eq!(WarningEntryKind::from(a).as_str(), a.as_str());
+        }
+        assert_eq!(WarningEntryKind::parse("deleted"), None);
+    }
 
     fn t() -> WarningThresholds {
         WarningThresholds::default()

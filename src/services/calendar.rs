@@ -25,20 +25,15 @@ pub struct CalendarDay {
     pub name: String,
 }
 
-/// A row as a [`CalendarDay`].
-///
-/// # Errors
-/// A row whose kind is neither `holiday` nor `workday` (only a hand-edited database has one) is a
-/// 500 rather than a silently wrong deadline.
-fn day_of(row: calendar_days::Model) -> Result<CalendarDay, AppError> {
-    let kind = DayKind::parse(&row.kind).ok_or_else(|| {
-        AppError::Internal(format!("calendar day {} has an unknown kind", row.day))
-    })?;
-    Ok(CalendarDay {
+/// A row as a [`CalendarDay`]. The kind is typed in the entity: a row whose kind is neither
+/// `holiday` nor `workday` (only a hand-edited database has one) fails to load, a 500 rather than
+/// a silently wrong deadline.
+fn day_of(row: calendar_days::Model) -> CalendarDay {
+    CalendarDay {
         day: row.day,
-        kind,
+        kind: row.kind.into(),
         name: row.name,
-    })
+    }
 }
 
 impl CalendarDay {
@@ -64,7 +59,7 @@ pub async fn seed_if_empty(db: &impl ConnectionTrait) -> Result<(), AppError> {
         .into_iter()
         .map(|(day, kind, name)| calendar_days::ActiveModel {
             day: Set(day),
-            kind: Set(kind.as_str().to_owned()),
+            kind: Set(kind.into()),
             name: Set(name.to_owned()),
         });
     calendar_days::Entity::insert_many(rows)
@@ -84,7 +79,7 @@ pub async fn load(db: &impl ConnectionTrait) -> Result<Calendar, AppError> {
     let rows = calendar_days::Entity::find().all(db).await?;
     let mut entries = Vec::with_capacity(rows.len());
     for row in rows {
-        let day = day_of(row)?;
+        let day = day_of(row);
         entries.push((day.day, day.kind));
     }
     Ok(Calendar::new(entries))
@@ -112,11 +107,7 @@ pub async fn list(
         page,
     )
     .await?;
-    let items = rows
-        .items
-        .into_iter()
-        .map(day_of)
-        .collect::<Result<Vec<_>, _>>()?;
+    let items = rows.items.into_iter().map(day_of).collect();
     Ok(Page {
         items,
         total: rows.total,
@@ -173,7 +164,7 @@ pub async fn add(
     }
     let row = calendar_days::ActiveModel {
         day: Set(entry.day),
-        kind: Set(entry.kind.as_str().to_owned()),
+        kind: Set(entry.kind.into()),
         name: Set(entry.name),
     }
     .insert(&txn)
@@ -186,7 +177,7 @@ pub async fn add(
             err.into()
         }
     })?;
-    let added = day_of(row)?;
+    let added = day_of(row);
     audit::record(
         &txn,
         Some(actor.id),
@@ -215,10 +206,18 @@ pub async fn remove(
     actor.require(&[Role::Admin])?;
     let day = command.params()?;
     let txn = begin_write(db).await?;
-    let row = calendar_days::Entity::find_by_id(day)
+    // Read as text, not as the typed row: a row of a kind the code does not know can be removed.
+    let row: Option<(NaiveDate, String, String)> = calendar_days::Entity::find_by_id(day)
+        .select_only()
+        .columns([
+            calendar_days::Column::Day,
+            calendar_days::Column::Kind,
+            calendar_days::Column::Name,
+        ])
+        .into_tuple()
         .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
+        .await?;
+    let (day, kind, name) = row.ok_or(AppError::NotFound)?;
     let deleted = calendar_days::Entity::delete_by_id(day).exec(&txn).await?;
     if deleted.rows_affected == 0 {
         return Err(AppError::NotFound);
@@ -229,12 +228,12 @@ pub async fn remove(
         "calendar.remove",
         "calendar_day",
         None,
-        Some(format!("{} {} {}", row.day, row.kind, row.name)),
+        Some(format!("{day} {kind} {name}")),
     )
     .await?;
     txn.commit().await?;
-    tracing::info!(day = %row.day, "calendar day removed");
-    Ok(row.day)
+    tracing::info!(day = %day, "calendar day removed");
+    Ok(day)
 }
 
 fn day_taken() -> AppError {

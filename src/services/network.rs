@@ -36,7 +36,7 @@ pub async fn counts(db: &impl ConnectionTrait) -> Result<NetworkCounts, AppError
         units: unit_counts,
         mediators: active().count(db).await?,
         full_time: active()
-            .filter(mediators::Column::Employment.eq("full_time"))
+            .filter(mediators::Column::Employment.eq(entity::terms::Employment::FullTime))
             .count(db)
             .await?,
         gold_medal: active()

@@ -7,11 +7,17 @@
 
 use entity::terms as stored;
 
-use crate::domain::case_terms::{DisputeType, Grade, PartyKind, PartyRole, Source, TeamRole};
+use crate::domain::agreement::SessionOutcome;
+use crate::domain::case_file::AttachmentKind;
+use crate::domain::case_terms::{
+    DisputeType, Grade, GradeSource, PartyKind, PartyRole, Source, TeamRole,
+};
+use crate::domain::clocks::DayKind;
 use crate::domain::mentorship::PairStatus;
-use crate::domain::network::{Department, UnitKind};
+use crate::domain::network::{Department, Employment, UnitKind};
 use crate::domain::role::Role;
-use crate::domain::subsidy::{PeriodKind, PeriodStatus};
+use crate::domain::subsidy::{ItemKind, PeriodKind, PeriodStatus};
+use crate::domain::warnings::{WarningEntryKind, WarningKind, WarningStatus};
 use crate::domain::workflow::{Outcome, Status};
 
 /// `From` both ways between a domain enum and its stored twin, variant by variant.
@@ -159,6 +165,47 @@ same_term!(
         Other
     }
 );
+same_term!(
+    SessionOutcome,
+    SessionOutcome {
+        Continue,
+        Agreement,
+        NoAgreement,
+        Adjourned
+    }
+);
+same_term!(Employment, Employment { FullTime, PartTime });
+same_term!(GradeSource, GradeSource { Auto, Manual });
+same_term!(
+    AttachmentKind,
+    AttachmentKind {
+        Evidence,
+        Id,
+        PaySlip,
+        AgreementPhoto,
+        Other
+    }
+);
+same_term!(ItemKind, SubsidyItemKind { Award, Adjustment });
+same_term!(DayKind, DayKind { Holiday, Workday });
+same_term!(
+    WarningKind,
+    WarningKind {
+        RespondentRepeat,
+        ApplicantReturn,
+        StationSurge,
+        CollectiveForming
+    }
+);
+same_term!(WarningStatus, WarningStatus { Open, Closed });
+same_term!(
+    WarningEntryKind,
+    WarningEntryKind {
+        Note,
+        Close,
+        Reopened
+    }
+);
 
 #[cfg(test)]
 mod tests {
@@ -242,5 +289,50 @@ mod tests {
         departments_are_stored_under_their_domain_names,
         Department,
         Department
+    );
+    spelled_alike!(
+        session_outcomes_are_stored_under_their_domain_names,
+        SessionOutcome,
+        SessionOutcome
+    );
+    spelled_alike!(
+        employments_are_stored_under_their_domain_names,
+        Employment,
+        Employment
+    );
+    spelled_alike!(
+        grade_sources_are_stored_under_their_domain_names,
+        GradeSource,
+        GradeSource
+    );
+    spelled_alike!(
+        attachment_kinds_are_stored_under_their_domain_names,
+        AttachmentKind,
+        AttachmentKind
+    );
+    spelled_alike!(
+        subsidy_item_kinds_are_stored_under_their_domain_names,
+        ItemKind,
+        SubsidyItemKind
+    );
+    spelled_alike!(
+        calendar_day_kinds_are_stored_under_their_domain_names,
+        DayKind,
+        DayKind
+    );
+    spelled_alike!(
+        warning_kinds_are_stored_under_their_domain_names,
+        WarningKind,
+        WarningKind
+    );
+    spelled_alike!(
+        warning_statuses_are_stored_under_their_domain_names,
+        WarningStatus,
+        WarningStatus
+    );
+    spelled_alike!(
+        warning_entry_kinds_are_stored_under_their_domain_names,
+        WarningEntryKind,
+        WarningEntryKind
     );
 }

@@ -23,6 +23,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use entity::terms as stored;
 use entity::{
     case_parties, cases, settings, units, users, warning_actions, warning_cases, warnings,
 };
@@ -43,8 +44,8 @@ use crate::domain::clocks::{local_date, start_of_local_day};
 use crate::domain::pii::{mask_id_number, mask_phone};
 use crate::domain::role::Role;
 use crate::domain::warnings::{
-    self as rules, Merge, ThresholdProblem, WarningAction, WarningKind, WarningStatus,
-    WarningThresholds,
+    self as rules, Merge, ThresholdProblem, WarningAction, WarningEntryKind, WarningKind,
+    WarningStatus, WarningThresholds,
 };
 use crate::error::{AppError, FieldErrors, Message};
 use crate::services::auth::CurrentUser;
@@ -550,12 +551,12 @@ pub async fn refresh(
         return Ok(0);
     }
     let keys: Vec<String> = findings.iter().map(|f| f.key.clone()).collect();
-    let stored: HashMap<(String, String), warnings::Model> = warnings::Entity::find()
+    let stored: HashMap<(WarningKind, String), warnings::Model> = warnings::Entity::find()
         .filter(warnings::Column::SubjectKey.is_in(keys))
         .all(db)
         .await?
         .into_iter()
-        .map(|w| ((w.kind.clone(), w.subject_key.clone()), w))
+        .map(|w| ((w.kind.into(), w.subject_key.clone()), w))
         .collect();
     let stored_ids: Vec<i64> = stored.values().map(|w| w.id).collect();
     let found_ids: BTreeSet<i64> = findings
@@ -583,18 +584,13 @@ pub async fn refresh(
     let empty = BTreeSet::new();
     let mut plans = Vec::new();
     for f in findings {
-        let existing = stored.get(&(f.kind.as_str().to_owned(), f.key.clone()));
+        let existing = stored.get(&(f.kind, f.key.clone()));
         let merge = match existing {
             None => rules::merge(None, &f.cases),
-            Some(w) => {
-                let status = WarningStatus::parse(&w.status).ok_or_else(|| {
-                    AppError::Internal(format!("warning {} has status {}", w.id, w.status))
-                })?;
-                rules::merge(
-                    Some((status, linked.get(&w.id).unwrap_or(&empty))),
-                    &f.cases,
-                )
-            }
+            Some(w) => rules::merge(
+                Some((w.status.into(), linked.get(&w.id).unwrap_or(&empty))),
+                &f.cases,
+            ),
         };
         if merge != Merge::Nothing {
             plans.push((f, existing.cloned(), merge));
@@ -609,11 +605,11 @@ pub async fn refresh(
         let (warning, cases, reopen) = match (existing, merge) {
             (None, Merge::Raise(cases)) => {
                 warnings::Entity::insert(warnings::ActiveModel {
-                    kind: Set(f.kind.as_str().to_owned()),
+                    kind: Set(f.kind.into()),
                     subject_key: Set(f.key.clone()),
                     subject: Set(f.subject.chars().take(200).collect()),
                     subject_unit_id: Set(f.subject_unit_id),
-                    status: Set(WarningStatus::Open.as_str().to_owned()),
+                    status: Set(WarningStatus::Open.into()),
                     case_count: Set(0),
                     since: Set(f.since),
                     latest_at: Set(f.latest),
@@ -635,7 +631,7 @@ pub async fn refresh(
                 .await?;
                 // Ours, or another server's raised a moment ago: either way, link the cases.
                 let Some(w) = warnings::Entity::find()
-                    .filter(warnings::Column::Kind.eq(f.kind.as_str()))
+                    .filter(warnings::Column::Kind.eq(stored::WarningKind::from(f.kind)))
                     .filter(warnings::Column::SubjectKey.eq(f.key.clone()))
                     .one(&txn)
                     .await?
@@ -651,7 +647,7 @@ pub async fn refresh(
             let updated = warnings::Entity::update_many()
                 .col_expr(
                     warnings::Column::Status,
-                    Expr::value(WarningStatus::Open.as_str()),
+                    Expr::value(stored::WarningStatus::Open),
                 )
                 .col_expr(warnings::Column::OpenedAt, Expr::value(now))
                 .col_expr(
@@ -670,7 +666,7 @@ pub async fn refresh(
             }
             warning_actions::ActiveModel {
                 warning_id: Set(warning.id),
-                kind: Set(rules::REOPENED.to_owned()),
+                kind: Set(WarningEntryKind::Reopened.into()),
                 text: Set(cases.len().to_string()),
                 actor_user_id: Set(None),
                 at: Set(now),
@@ -773,10 +769,10 @@ impl WarningOut {
         WarningOut {
             facts: serde_json::from_str(&w.facts).unwrap_or_else(|_| serde_json::json!({})),
             id: w.id,
-            kind: w.kind,
+            kind: WarningKind::from(w.kind).as_str().to_owned(),
             subject: w.subject,
             subject_unit_id: w.subject_unit_id,
-            status: w.status,
+            status: WarningStatus::from(w.status).as_str().to_owned(),
             case_count: w.case_count,
             since: w.since,
             latest_at: w.latest_at,
@@ -831,10 +827,10 @@ pub async fn list(
     refresh(db, tz, &visible_condition(user), chrono::Utc::now()).await?;
     let mut q = warnings::Entity::find();
     if let Some(kind) = filter.kind {
-        q = q.filter(warnings::Column::Kind.eq(kind.as_str()));
+        q = q.filter(warnings::Column::Kind.eq(stored::WarningKind::from(kind)));
     }
     if let Some(status) = filter.status {
-        q = q.filter(warnings::Column::Status.eq(status.as_str()));
+        q = q.filter(warnings::Column::Status.eq(stored::WarningStatus::from(status)));
     }
     let total = q.clone().count(db).await?;
     let items = q
@@ -871,7 +867,7 @@ pub async fn open_summary(
         return Ok(None);
     }
     let open =
-        warnings::Entity::find().filter(warnings::Column::Status.eq(WarningStatus::Open.as_str()));
+        warnings::Entity::find().filter(warnings::Column::Status.eq(stored::WarningStatus::Open));
     let total = open.clone().count(db).await?;
     let items = open
         .order_by_desc(warnings::Column::OpenedAt)
@@ -961,7 +957,7 @@ pub async fn detail(
             .into_iter()
             .map(|a| WarningActionOut {
                 actor: a.actor_user_id.and_then(|u| names.get(&u).cloned()),
-                kind: a.kind,
+                kind: WarningEntryKind::from(a.kind).as_str().to_owned(),
                 text: a.text,
                 at: a.at,
             })
@@ -996,7 +992,7 @@ pub async fn act(
     if action.needs_text() && text.is_none() {
         return Err(AppError::field("text", Message::key("warn-err-note-text")));
     }
-    let closed = WarningStatus::parse(&w.status) == Some(WarningStatus::Closed);
+    let closed = WarningStatus::from(w.status) == WarningStatus::Closed;
     if action == WarningAction::Close && closed {
         return Err(AppError::Refused(Message::key("warn-err-already-closed")));
     }
@@ -1007,7 +1003,7 @@ pub async fn act(
         update = update
             .col_expr(
                 warnings::Column::Status,
-                Expr::value(WarningStatus::Closed.as_str()),
+                Expr::value(stored::WarningStatus::Closed),
             )
             .col_expr(warnings::Column::ClosedAt, Expr::value(Some(now)))
             .col_expr(warnings::Column::ClosedBy, Expr::value(Some(user.id)));
@@ -1022,7 +1018,7 @@ pub async fn act(
     let text = text.unwrap_or_default();
     warning_actions::ActiveModel {
         warning_id: Set(id),
-        kind: Set(action.as_str().to_owned()),
+        kind: Set(WarningEntryKind::from(action).into()),
         text: Set(text.clone()),
         actor_user_id: Set(Some(user.id)),
         at: Set(now),

@@ -102,7 +102,9 @@ async fn upload(
         filename: a.filename,
         content_type: a.content_type,
         size_bytes: a.size_bytes,
-        kind: a.kind,
+        kind: crate::domain::case_file::AttachmentKind::from(a.kind)
+            .as_str()
+            .to_owned(),
         uploaded_at: a.uploaded_at,
     })
 }

@@ -50,7 +50,7 @@ async fn files_an_earlier_version_kept_on_disk_are_served_from_the_database_afte
         filename: Set("旧工资条.pdf".into()),
         content_type: Set("application/pdf".into()),
         size_bytes: Set(pdf.len() as i64),
-        kind: Set("pay_slip".into()),
+        kind: Set(entity::terms::AttachmentKind::PaySlip),
         uploaded_by: Set(1),
         uploaded_at: Set(Utc::now()),
         ..Default::default()

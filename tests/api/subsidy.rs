@@ -144,7 +144,7 @@ async fn complete_file(app: &TestApp, id: i64, unit_id: i64, closed_at: DateTime
         unit_id: Set(unit_id),
         attendees: Set("双方当事人".to_owned()),
         summary: Set("调解".to_owned()),
-        outcome: Set("agreement".to_owned()),
+        outcome: Set(entity::terms::SessionOutcome::Agreement),
         next_session_at: Set(None),
         recorded_by: Set(1),
         created_at: Set(closed_at),

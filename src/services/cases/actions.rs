@@ -18,7 +18,7 @@ use super::pipeline::{self, team_refusal, Command};
 use super::view::CaseOut;
 use super::{grade_of, record_event, refusal, NewEvent};
 use crate::db::begin_write;
-use crate::domain::case_terms::{Grade, TeamRole};
+use crate::domain::case_terms::{Grade, GradeSource, TeamRole};
 use crate::domain::clocks::{self, Calendar};
 use crate::domain::team::{self, TeamChange, UnitFacts};
 use crate::domain::workflow::{Action, Outcome, Status};
@@ -417,7 +417,7 @@ struct Change {
     current_unit_id: Option<i64>,
     outcome: Option<Option<String>>,
     closed_at: Option<Option<DateTime<Utc>>>,
-    grade: Option<(Grade, &'static str)>,
+    grade: Option<(Grade, GradeSource)>,
     grade_confirmed: Option<bool>,
     grade_reason: Option<String>,
     deadline_at: Option<DateTime<Utc>>,
@@ -472,7 +472,7 @@ impl Change {
     /// A manual grade wins over the rules. A coordinator's regrade is itself a confirmation; a
     /// lead's waits for the coordinator's.
     fn regrade(&mut self, case: &cases::Model, grade: Grade, by_coordinator: bool, reason: &str) {
-        self.grade = Some((grade, "manual"));
+        self.grade = Some((grade, GradeSource::Manual));
         self.grade_confirmed = Some(by_coordinator);
         self.grade_reason = Some(reason.to_owned());
         self.from
@@ -502,7 +502,10 @@ impl Change {
         if let Some((grade, source)) = self.grade {
             update = update
                 .col_expr(cases::Column::Grade, Expr::value(grade.as_str()))
-                .col_expr(cases::Column::GradeSource, Expr::value(source));
+                .col_expr(
+                    cases::Column::GradeSource,
+                    Expr::value(entity::terms::GradeSource::from(source)),
+                );
         }
         if let Some(confirmed) = self.grade_confirmed {
             update = update.col_expr(cases::Column::GradeConfirmed, Expr::value(confirmed));

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::{active_team, actor_facts, find_visible, record_event, status_of, NewEvent};
 use crate::db::begin_write;
+use crate::domain::case_file::AttachmentKind;
 use crate::domain::pii;
 use crate::domain::workflow::Status;
 use crate::error::{AppError, Message};
@@ -24,9 +25,6 @@ use crate::services::auth::CurrentUser;
 /// How much of a file one row holds: small enough that streaming a download holds little in
 /// memory at a time, large enough that a 10 MB file is a handful of rows.
 pub const CHUNK_BYTES: usize = 512 * 1024;
-
-/// The kinds of file a case can have.
-pub const KINDS: [&str; 5] = ["evidence", "id", "pay_slip", "agreement_photo", "other"];
 
 /// The type of a file from its first bytes, for the types accepted: PDF, JPEG, PNG, WEBP.
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
@@ -77,9 +75,8 @@ pub async fn store(
     if status_of(&case)? == Status::Closed {
         return Err(AppError::Refused(Message::key("err-upload-closed")));
     }
-    if !KINDS.contains(&kind) {
-        return Err(AppError::field("kind", Message::key("err-unknown-choice")));
-    }
+    let kind = AttachmentKind::parse(kind)
+        .ok_or_else(|| AppError::field("kind", Message::key("err-unknown-choice")))?;
     if bytes.is_empty() {
         return Err(AppError::field("file", Message::key("err-upload-empty")));
     }
@@ -104,7 +101,7 @@ pub async fn store(
         filename: Set(clean_filename(filename)),
         content_type: Set(content_type.to_owned()),
         size_bytes: Set(bytes.len() as i64),
-        kind: Set(kind.to_owned()),
+        kind: Set(kind.into()),
         uploaded_by: Set(user.id),
         uploaded_at: Set(Utc::now()),
         ..Default::default()
@@ -119,7 +116,7 @@ pub async fn store(
             actor_user_id: Some(user.id),
             at: Utc::now(),
             from: None,
-            to: Some(json!({"filename": row.filename, "kind": row.kind})),
+            to: Some(json!({"filename": row.filename, "kind": kind.as_str()})),
             note: None,
         },
     )

@@ -14,7 +14,7 @@ use super::view::CaseOut;
 use super::{active_team, actor_facts, grade_of, record_event, status_of, NewEvent};
 use crate::db::begin_write;
 use crate::domain::case_edit::{self, CaseDetails, EditRefusal};
-use crate::domain::case_terms::RiskFlag;
+use crate::domain::case_terms::{GradeSource, RiskFlag};
 use crate::domain::grading;
 use crate::domain::workflow::ActorFacts;
 use crate::error::{AppError, Message};
@@ -114,8 +114,11 @@ pub async fn edit_details(
         },
         &thresholds,
     );
-    let regraded =
-        case_edit::regrade_after_edit(case.grade_source == "auto", grade_of(case), &graded);
+    let regraded = case_edit::regrade_after_edit(
+        GradeSource::from(case.grade_source) == GradeSource::Auto,
+        grade_of(case),
+        &graded,
+    );
     let mut from = Map::new();
     let mut to = Map::new();
     for field in &changed {

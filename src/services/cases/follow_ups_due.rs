@@ -345,7 +345,7 @@ mod tests {
             status: entity::terms::CaseStatus::Agreed,
             outcome: None,
             grade: entity::terms::Grade::Simple,
-            grade_source: "auto".into(),
+            grade_source: entity::terms::GradeSource::Auto,
             grade_confirmed: false,
             grade_reason: String::new(),
             current_unit_id: 1,

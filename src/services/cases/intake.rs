@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::{hub_of, record_event, NewEvent};
 use crate::db::begin_write;
-use crate::domain::case_terms::{DisputeType, PartyKind, PartyRole, RiskFlag, Source};
+use crate::domain::case_terms::{DisputeType, GradeSource, PartyKind, PartyRole, RiskFlag, Source};
 use crate::domain::role::Role;
 use crate::domain::workflow::Status;
 use crate::domain::{clocks, grading};
@@ -225,7 +225,7 @@ async fn write(
         status: Set(Status::Registered.into()),
         outcome: Set(None),
         grade: Set(graded.grade.into()),
-        grade_source: Set("auto".to_owned()),
+        grade_source: Set(GradeSource::Auto.into()),
         grade_confirmed: Set(false),
         grade_reason: Set(graded.reason_zh.clone()),
         current_unit_id: Set(input.intake_unit_id),

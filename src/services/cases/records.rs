@@ -208,7 +208,7 @@ pub async fn record_session(
         unit_id: Set(input.unit_id),
         attendees: Set(input.attendees),
         summary: Set(input.summary),
-        outcome: Set(input.outcome.as_str().to_owned()),
+        outcome: Set(input.outcome.into()),
         next_session_at: Set(input.next_session_at),
         recorded_by: Set(user.id),
         created_at: Set(Utc::now()),
@@ -253,7 +253,7 @@ pub async fn record_session(
         mediator_names,
         attendees: session.attendees,
         summary: session.summary,
-        outcome: session.outcome,
+        outcome: SessionOutcome::from(session.outcome).as_str().to_owned(),
         next_session_at: session.next_session_at,
     })
 }

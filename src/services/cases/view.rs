@@ -17,8 +17,9 @@ use utoipa::ToSchema;
 
 use super::facts_of;
 use super::pipeline::{self, Loaded};
-use crate::domain::case_file::FileFacts;
-use crate::domain::case_terms::{DisputeType, PartyKind, PartyRole, Source, TeamRole};
+use crate::domain::agreement::SessionOutcome;
+use crate::domain::case_file::{AttachmentKind, FileFacts};
+use crate::domain::case_terms::{DisputeType, GradeSource, PartyKind, PartyRole, Source, TeamRole};
 use crate::domain::clocks::{self, Calendar, DeadlineState};
 use crate::domain::pii;
 use crate::domain::workflow::{available_actions, available_outcomes, Action, Outcome, Status};
@@ -81,7 +82,7 @@ impl CaseOut {
             status: Status::from(case.status).as_str().to_owned(),
             outcome: case.outcome.map(|o| Outcome::from(o).as_str().to_owned()),
             grade: super::grade_of(case).as_str().to_owned(),
-            grade_source: case.grade_source.clone(),
+            grade_source: GradeSource::from(case.grade_source).as_str().to_owned(),
             grade_confirmed: case.grade_confirmed,
             grade_reason: case.grade_reason.clone(),
             current_unit_id: case.current_unit_id,
@@ -570,7 +571,7 @@ pub(super) async fn detail_of(
                 mediator_names: names,
                 attendees: s.attendees,
                 summary: s.summary,
-                outcome: s.outcome,
+                outcome: SessionOutcome::from(s.outcome).as_str().to_owned(),
                 next_session_at: s.next_session_at,
             }
         })
@@ -616,7 +617,7 @@ pub(super) async fn detail_of(
             filename: a.filename,
             content_type: a.content_type,
             size_bytes: a.size_bytes,
-            kind: a.kind,
+            kind: AttachmentKind::from(a.kind).as_str().to_owned(),
             uploaded_at: a.uploaded_at,
         })
         .collect();

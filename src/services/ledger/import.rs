@@ -635,7 +635,10 @@ impl State<'_> {
             grade = g;
             cases::Entity::update_many()
                 .col_expr(cases::Column::Grade, Expr::value(g.as_str()))
-                .col_expr(cases::Column::GradeSource, Expr::value("manual"))
+                .col_expr(
+                    cases::Column::GradeSource,
+                    Expr::value(entity::terms::GradeSource::Manual),
+                )
                 .col_expr(
                     cases::Column::GradeReason,
                     Expr::value("台账导入：原台账等级"),

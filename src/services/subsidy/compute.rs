@@ -16,7 +16,8 @@ use sea_orm::{
 use crate::domain::case_terms::{Grade, TeamRole};
 use crate::domain::subsidy::{
     booked_ranges, compute_items, team_at, withhold_incomplete, Assignment, Candidate,
-    ClosingFacts, Item, LockedPeriod, PeriodStatus, Rate, RateTable, Rules, Share, Withheld,
+    ClosingFacts, Item, ItemKind, LockedPeriod, PeriodStatus, Rate, RateTable, Rules, Share,
+    Withheld,
 };
 use crate::domain::workflow::{Outcome, Status};
 use crate::error::AppError;
@@ -197,7 +198,7 @@ pub async fn candidates(
         let entry = approved_by_case.entry(i.case_id).or_default();
         entry.0.push(Share {
             mediator_id: i.mediator_id,
-            role: TeamRole::parse(&i.team_role).unwrap_or(TeamRole::Co),
+            role: TeamRole::from(i.team_role),
             amount_fen: i.amount_fen,
         });
         if !entry.1.contains(&i.closed_at) {
@@ -316,10 +317,10 @@ pub async fn replace_items(
             case_id: Set(i.case_id),
             case_no: Set(i.case_no.clone()),
             mediator_id: Set(i.mediator_id),
-            team_role: Set(i.role.as_str().to_owned()),
+            team_role: Set(i.role.into()),
             unit_id: Set(i.unit_id),
             grade: Set(i.grade.into()),
-            kind: Set(i.kind.as_str().to_owned()),
+            kind: Set(i.kind.into()),
             amount_fen: Set(i.amount_fen),
             base_fen: Set(i.base_fen),
             closed_at: Set(i.closed_at),
@@ -341,8 +342,9 @@ pub async fn items_match(
     period_id: i64,
     items: &[Item],
 ) -> Result<bool, AppError> {
-    type Key = (i64, i64, String, i64, DateTime<Utc>);
-    let stored: Vec<(i64, i64, String, i64, DateTime<Utc>)> = subsidy_items::Entity::find()
+    type Key = (i64, i64, ItemKind, i64, DateTime<Utc>);
+    type Row = (i64, i64, entity::terms::SubsidyItemKind, i64, DateTime<Utc>);
+    let stored: Vec<Row> = subsidy_items::Entity::find()
         .select_only()
         .columns([
             subsidy_items::Column::CaseId,
@@ -355,18 +357,15 @@ pub async fn items_match(
         .into_tuple()
         .all(db)
         .await?;
-    let mut stored: Vec<Key> = stored;
+    let mut stored: Vec<Key> = stored
+        .into_iter()
+        .map(|(case_id, mediator_id, kind, amount_fen, closed_at)| {
+            (case_id, mediator_id, kind.into(), amount_fen, closed_at)
+        })
+        .collect();
     let mut fresh: Vec<Key> = items
         .iter()
-        .map(|i| {
-            (
-                i.case_id,
-                i.mediator_id,
-                i.kind.as_str().to_owned(),
-                i.amount_fen,
-                i.closed_at,
-            )
-        })
+        .map(|i| (i.case_id, i.mediator_id, i.kind, i.amount_fen, i.closed_at))
         .collect();
     stored.sort();
     fresh.sort();

@@ -57,12 +57,8 @@ pub fn yuan_decimal(fen: i64) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
-fn kind_label(kind: &str) -> &'static str {
-    match ItemKind::parse(kind) {
-        Some(ItemKind::Award) => "奖补",
-        Some(ItemKind::Adjustment) => "调整",
-        None => "",
-    }
+fn kind_label(kind: &str) -> String {
+    ItemKind::parse(kind).map_or_else(String::new, |k| i18n::label(Lang::Zh, k))
 }
 
 /// The Chinese label from the locale files (an unknown name stays empty, as before).
@@ -115,7 +111,7 @@ fn table(period: &PeriodOut, view: View, tz: Tz) -> Table {
                         text(&role_label(&i.team_role)),
                         text(&i.unit_name),
                         text(&grade_label(&i.grade)),
-                        text(kind_label(&i.kind)),
+                        text(&kind_label(&i.kind)),
                         Cell::Text(
                             i.closed_at
                                 .with_timezone(&tz)

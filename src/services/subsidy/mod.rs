@@ -25,12 +25,12 @@ use utoipa::ToSchema;
 
 use super::{paging, versioned, Page, PageRequest};
 use crate::db::begin_write;
-use crate::domain::case_terms::Grade;
+use crate::domain::case_terms::{Grade, TeamRole};
 use crate::domain::clocks;
 use crate::domain::role::Role;
 use crate::domain::subsidy::{
-    check_new_rate, default_rates_from, period_transition, totals, LeadShare, Line, Period,
-    PeriodAction, PeriodError, PeriodKind, PeriodRefusal, PeriodStatus, Rate, RateError,
+    check_new_rate, default_rates_from, period_transition, totals, ItemKind, LeadShare, Line,
+    Period, PeriodAction, PeriodError, PeriodKind, PeriodRefusal, PeriodStatus, Rate, RateError,
     DEFAULT_RATES,
 };
 use crate::error::{AppError, Message};
@@ -1122,11 +1122,11 @@ impl ItemOut {
             case_no: i.case_no,
             mediator_name: names.mediator(i.mediator_id),
             mediator_id: i.mediator_id,
-            team_role: i.team_role,
+            team_role: TeamRole::from(i.team_role).as_str().to_owned(),
             unit_name: names.unit(i.unit_id),
             unit_id: i.unit_id,
             grade: Grade::from(i.grade).as_str().to_owned(),
-            kind: i.kind,
+            kind: ItemKind::from(i.kind).as_str().to_owned(),
             amount_fen: i.amount_fen,
             base_fen: i.base_fen,
             closed_at: i.closed_at,

@@ -18,6 +18,7 @@ use super::{
     find, head_of, GradeTotal, ItemOut, MediatorTotal, Names, PeriodOut, TotalsOut, UnitTotal,
 };
 use crate::domain::case_terms::Grade;
+use crate::domain::subsidy::ItemKind;
 use crate::error::AppError;
 use crate::services::auth::CurrentUser;
 
@@ -27,7 +28,7 @@ pub struct ItemFilter {
     pub mediator_id: Option<i64>,
     pub unit_id: Option<i64>,
     pub grade: Option<Grade>,
-    /// `award` or `adjustment`.
+    /// `award` or `adjustment` (as the page's query names it); another name selects no line.
     pub kind: Option<String>,
 }
 
@@ -48,7 +49,10 @@ impl ItemFilter {
             c = c.add(subsidy_items::Column::Grade.eq(entity::terms::Grade::from(grade)));
         }
         if let Some(kind) = &self.kind {
-            c = c.add(subsidy_items::Column::Kind.eq(kind.as_str()));
+            c = c.add(match ItemKind::parse(kind) {
+                Some(k) => subsidy_items::Column::Kind.eq(entity::terms::SubsidyItemKind::from(k)),
+                None => subsidy_items::Column::Id.is_in(Vec::<i64>::new()),
+            });
         }
         c
     }

@@ -650,7 +650,10 @@ pub fn body_rules() -> Vec<(&'static str, &'static str, Field, bool)> {
         (
             "UploadForm",
             "kind",
-            Choice(crate::services::cases::attachments::KINDS.to_vec()),
+            names(
+                &crate::domain::case_file::AttachmentKind::ALL,
+                crate::domain::case_file::AttachmentKind::as_str,
+            ),
             false,
         ),
         ("TokenRequest", "username", Text(u64::MAX), true),

@@ -128,7 +128,9 @@ async fn edit_page(
                 crate::domain::case_terms::Grade::from(case.grade).as_str()
             ),
         ),
-        grade_source: case.grade_source,
+        grade_source: crate::domain::case_terms::GradeSource::from(case.grade_source)
+            .as_str()
+            .to_owned(),
         values,
         // The API names the amount in fen; the form asks for yuan.
         errors: field_errors(lang, errors)

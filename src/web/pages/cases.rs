@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::submit;
 use super::Pager;
+use crate::domain::case_file::AttachmentKind;
 use crate::domain::case_terms::{DisputeType, Grade, PartyKind, RiskFlag, Source, TeamRole};
 use crate::domain::network::UnitKind;
 use crate::domain::role::Role;
@@ -42,9 +43,6 @@ pub(super) fn local_input_to_rfc3339(text: &Option<String>, tz: Tz) -> Option<St
         Err(_) => Some(text.to_owned()),
     }
 }
-
-/// The kinds of file a case can have attached.
-pub const ATTACHMENT_KINDS: [&str; 5] = ["evidence", "id", "pay_slip", "agreement_photo", "other"];
 
 /// A case row of a list, with names and the clock in words.
 #[derive(Serialize)]
@@ -869,7 +867,11 @@ pub async fn show_page(
             "session-outcome",
             crate::domain::agreement::SessionOutcome::ALL.map(|o| o.as_str()),
         ),
-        attachment_kinds: choices(lang, "attachment-kind", ATTACHMENT_KINDS),
+        attachment_kinds: choices(
+            lang,
+            "attachment-kind",
+            AttachmentKind::ALL.map(AttachmentKind::as_str),
+        ),
         case,
     };
     Ok((status, render::render(state, "cases/show.html", &page)?).into_response())

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::submit;
 use super::Pager;
-use crate::domain::network::{Department, UnitKind};
+use crate::domain::network::{Department, Employment, UnitKind};
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -173,7 +173,7 @@ pub async fn show(
     .map(|m| MediatorRow {
         id: m.id,
         name: m.name,
-        employment: m.employment,
+        employment: Employment::from(m.employment).as_str().to_owned(),
         gold_medal: m.gold_medal,
         is_mentor: m.is_mentor,
         active: m.active,
