@@ -25,7 +25,7 @@ pub struct Model {
     pub link: String,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
-    pub email_status: String,
+    pub email_status: crate::terms::EmailStatus,
     pub attempts: i32,
     pub next_attempt_at: Option<DateTimeUtc>,
     pub claimed_at: Option<DateTimeUtc>,

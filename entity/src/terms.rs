@@ -316,3 +316,25 @@ pub enum WarningEntryKind {
     #[sea_orm(string_value = "reopened")]
     Reopened,
 }
+
+/// `notifications.email_status` (`VARCHAR(16)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum EmailStatus {
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    #[sea_orm(string_value = "sent")]
+    Sent,
+    #[sea_orm(string_value = "failed")]
+    Failed,
+    #[sea_orm(string_value = "skipped")]
+    Skipped,
+}
+
+/// A status compares equal to its stored name, so that a check over rows read back (the mail
+/// tests' `row.email_status == "sent"`) reads as the column does.
+impl PartialEq<&str> for EmailStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.to_value() == *other
+    }
+}

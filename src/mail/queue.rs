@@ -92,7 +92,7 @@ pub async fn enqueue(
         )),
         created_at: Set(now),
         read_at: Set(None),
-        email_status: Set(status.as_str().to_owned()),
+        email_status: Set(status.into()),
         attempts: Set(0),
         next_attempt_at: Set((status == EmailStatus::Pending).then_some(now)),
         claimed_at: Set(None),
@@ -157,7 +157,7 @@ impl RetryPolicy {
 
 fn claimable() -> sea_orm::Condition {
     sea_orm::Condition::all()
-        .add(notifications::Column::EmailStatus.eq(EmailStatus::Pending.as_str()))
+        .add(notifications::Column::EmailStatus.eq(entity::terms::EmailStatus::Pending))
         .add(notifications::Column::ClaimedAt.is_null())
         .add(notifications::Column::NextAttemptAt.lte(Utc::now()))
 }
@@ -247,7 +247,7 @@ pub async fn release_stale_claims(
             notifications::Column::ClaimedBy,
             Expr::value(Option::<String>::None),
         )
-        .filter(notifications::Column::EmailStatus.eq(EmailStatus::Pending.as_str()))
+        .filter(notifications::Column::EmailStatus.eq(entity::terms::EmailStatus::Pending))
         .filter(notifications::Column::ClaimedAt.lt(cutoff))
         .exec(db)
         .await?;
@@ -317,7 +317,7 @@ pub async fn record_sent(
     notifications::Entity::update_many()
         .col_expr(
             notifications::Column::EmailStatus,
-            Expr::value(EmailStatus::Sent.as_str()),
+            Expr::value(entity::terms::EmailStatus::Sent),
         )
         .col_expr(
             notifications::Column::Attempts,
@@ -371,7 +371,7 @@ pub async fn record_failure(
     notifications::Entity::update_many()
         .col_expr(
             notifications::Column::EmailStatus,
-            Expr::value(status.as_str()),
+            Expr::value(entity::terms::EmailStatus::from(status)),
         )
         .col_expr(
             notifications::Column::Attempts,

@@ -15,6 +15,7 @@ use crate::domain::case_terms::{
 use crate::domain::clocks::DayKind;
 use crate::domain::mentorship::PairStatus;
 use crate::domain::network::{Department, Employment, UnitKind};
+use crate::domain::notifications::EmailStatus;
 use crate::domain::role::Role;
 use crate::domain::subsidy::{ItemKind, PeriodKind, PeriodStatus};
 use crate::domain::warnings::{WarningEntryKind, WarningKind, WarningStatus};
@@ -206,6 +207,15 @@ same_term!(
         Reopened
     }
 );
+same_term!(
+    EmailStatus,
+    EmailStatus {
+        Pending,
+        Sent,
+        Failed,
+        Skipped
+    }
+);
 
 #[cfg(test)]
 mod tests {
@@ -335,4 +345,18 @@ mod tests {
         WarningEntryKind,
         WarningEntryKind
     );
+    spelled_alike!(
+        email_statuses_are_stored_under_their_domain_names,
+        EmailStatus,
+        EmailStatus
+    );
+
+    #[test]
+    fn a_stored_email_status_equals_its_stored_name_only() {
+        for d in EmailStatus::ALL {
+            let s = stored::EmailStatus::from(d);
+            assert!(s == d.as_str(), "{d:?}");
+            assert!(s != "unknown", "{d:?}");
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! and sending a failed one again.
 
 use chrono::Utc;
+use entity::terms as stored;
 use entity::{notification_attempts, notifications};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -29,10 +30,12 @@ pub async fn list(
     actor.require(&[Role::Admin])?;
     let mut query = notifications::Entity::find();
     query = match status {
-        Some(s) => query.filter(notifications::Column::EmailStatus.eq(s.as_str())),
+        Some(s) => {
+            query.filter(notifications::Column::EmailStatus.eq(stored::EmailStatus::from(s)))
+        }
         None => query.filter(
             notifications::Column::EmailStatus
-                .is_in([EmailStatus::Pending.as_str(), EmailStatus::Failed.as_str()]),
+                .is_in([stored::EmailStatus::Pending, stored::EmailStatus::Failed]),
         ),
     };
     let total = query.clone().count(db).await?;
@@ -85,18 +88,21 @@ pub async fn retry(
     let mut update = notifications::Entity::update_many()
         .col_expr(
             notifications::Column::EmailStatus,
-            Expr::value(EmailStatus::Pending.as_str()),
+            Expr::value(stored::EmailStatus::Pending),
         )
         .col_expr(
             notifications::Column::NextAttemptAt,
             Expr::value(Some(Utc::now())),
         );
-    match EmailStatus::parse(&row.email_status) {
-        Some(EmailStatus::Failed) => {
+    let status = EmailStatus::from(row.email_status);
+    match status {
+        EmailStatus::Failed => {
             update = update.col_expr(notifications::Column::Attempts, Expr::value(0));
         }
-        Some(EmailStatus::Pending) => {}
-        _ => return Err(AppError::Refused(Message::key("notify-err-cannot-retry"))),
+        EmailStatus::Pending => {}
+        EmailStatus::Sent | EmailStatus::Skipped => {
+            return Err(AppError::Refused(Message::key("notify-err-cannot-retry")))
+        }
     }
     update
         .filter(notifications::Column::Id.eq(id))
@@ -108,7 +114,7 @@ pub async fn retry(
         "outbox.retry",
         "notification",
         Some(id),
-        Some(row.email_status.clone()),
+        Some(status.as_str().to_owned()),
     )
     .await?;
     let row = notifications::Entity::find_by_id(id)

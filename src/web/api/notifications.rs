@@ -45,7 +45,7 @@ impl From<Notification> for NotificationOut {
             link: n.link,
             created_at: n.created_at,
             read_at: n.read_at,
-            email_status: n.email_status,
+            email_status: EmailStatus::from(n.email_status).as_str().to_owned(),
         }
     }
 }
@@ -224,7 +224,7 @@ impl From<Notification> for OutboxOut {
             kind: n.kind,
             case_id: n.case_id,
             subject: n.subject,
-            email_status: n.email_status,
+            email_status: EmailStatus::from(n.email_status).as_str().to_owned(),
             attempts: n.attempts,
             next_attempt_at: n.next_attempt_at,
             last_error: n.last_error,

@@ -273,12 +273,18 @@ pub async fn outbox_index(
             email: n.email.unwrap_or_default(),
             subject: n.subject,
             case_id: n.case_id,
-            status_label: i18n::t(lang, &format!("notify-status-{}", n.email_status)),
-            retriable: matches!(
-                EmailStatus::parse(&n.email_status),
-                Some(EmailStatus::Failed | EmailStatus::Pending)
+            status_label: i18n::t(
+                lang,
+                &format!(
+                    "notify-status-{}",
+                    EmailStatus::from(n.email_status).as_str()
+                ),
             ),
-            status: n.email_status,
+            retriable: matches!(
+                EmailStatus::from(n.email_status),
+                EmailStatus::Failed | EmailStatus::Pending
+            ),
+            status: EmailStatus::from(n.email_status).as_str().to_owned(),
             attempts: n.attempts,
             last_error: n.last_error.unwrap_or_default(),
             next_attempt: n
