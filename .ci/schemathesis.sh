@@ -50,7 +50,7 @@ status=0
 # Run from the temporary folder, where schemathesis keeps its cache (.schemathesis/).
 hooks="$PWD/.ci"
 (cd "$work" && SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH="$hooks${PYTHONPATH:+:$PYTHONPATH}" \
-  schemathesis run "$base/api/openapi.json" \
+  schemathesis --config-file "$hooks/schemathesis.toml" run "$base/api/openapi.json" \
   --url "$base" \
   -H "Authorization: Bearer $token" \
   -H "Accept-Language: en" \
