@@ -95,15 +95,7 @@ pub async fn record(
         .query_all_raw(Statement::from_string(backend, grouped))
         .await?
     {
-        let int = |col: &str| -> Result<i64, AppError> {
-            Ok(row
-                .try_get::<Option<i64>>("", col)
-                .or_else(|_| {
-                    row.try_get::<Option<i32>>("", col)
-                        .map(|v| v.map(i64::from))
-                })?
-                .unwrap_or(0))
-        };
+        let int = |col: &str| int_column(&row, col);
         let grade: entity::terms::Grade = row.try_get("", "grade")?;
         let dispute_type: entity::terms::DisputeType = row.try_get("", "dispute_type")?;
         groups.push(CaseGroup {
@@ -206,4 +198,19 @@ pub async fn record(
         mentorships: pairs.items,
         events,
     })
+}
+
+/// An integer column of a raw aggregate row, 0 when NULL: PostgreSQL answers `int4` for some
+/// expressions (a literal, `MAX(CASE …)`) and `int8` for others (`COUNT`), SQLite always `i64`.
+///
+/// # Errors
+/// A column that is missing or not an integer.
+pub(crate) fn int_column(row: &sea_orm::QueryResult, col: &str) -> Result<i64, AppError> {
+    Ok(row
+        .try_get::<Option<i64>>("", col)
+        .or_else(|_| {
+            row.try_get::<Option<i32>>("", col)
+                .map(|v| v.map(i64::from))
+        })?
+        .unwrap_or(0))
 }

@@ -145,15 +145,7 @@ pub async fn shared_cases_of(
         .query_all_raw(Statement::from_string(backend, sql))
         .await?
     {
-        let int = |col: &str| -> Result<i64, AppError> {
-            Ok(row
-                .try_get::<Option<i64>>("", col)
-                .or_else(|_| {
-                    row.try_get::<Option<i32>>("", col)
-                        .map(|v| v.map(i64::from))
-                })?
-                .unwrap_or(0))
-        };
+        let int = |col: &str| super::mediator_record::int_column(&row, col);
         let mentor_at: DateTime<Utc> = row.try_get("", "mentor_at")?;
         let apprentice_at: DateTime<Utc> = row.try_get("", "apprentice_at")?;
         out.entry((int("mentor_id")?, int("apprentice_id")?))
