@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub case_id: i64,
-    pub kind: String,
+    pub kind: crate::terms::CaseEventKind,
     pub actor_user_id: Option<i64>,
     pub at: DateTimeUtc,
     pub recorded_at: DateTimeUtc,

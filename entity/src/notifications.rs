@@ -10,7 +10,7 @@ pub struct Model {
     pub id: i64,
     pub user_id: Option<i64>,
     pub email: Option<String>,
-    pub kind: String,
+    pub kind: crate::terms::NotificationKind,
     pub case_id: Option<i64>,
     #[sea_orm(column_type = "Text")]
     pub subject: String,

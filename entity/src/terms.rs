@@ -338,3 +338,77 @@ impl PartialEq<&str> for EmailStatus {
         self.to_value() == *other
     }
 }
+
+/// `case_events.kind` (`VARCHAR(32)`): a workflow action, or a record that is not one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum CaseEventKind {
+    #[sea_orm(string_value = "intake")]
+    Intake,
+    #[sea_orm(string_value = "edit_details")]
+    EditDetails,
+    #[sea_orm(string_value = "group")]
+    Group,
+    #[sea_orm(string_value = "attachment")]
+    Attachment,
+    #[sea_orm(string_value = "instalment_paid")]
+    InstalmentPaid,
+    #[sea_orm(string_value = "judicial_confirmation")]
+    JudicialConfirmation,
+    #[sea_orm(string_value = "follow_up")]
+    FollowUp,
+    #[sea_orm(string_value = "accept")]
+    Accept,
+    #[sea_orm(string_value = "assign")]
+    Assign,
+    #[sea_orm(string_value = "unassign")]
+    Unassign,
+    #[sea_orm(string_value = "escalate")]
+    Escalate,
+    #[sea_orm(string_value = "refer")]
+    Refer,
+    #[sea_orm(string_value = "invite")]
+    Invite,
+    #[sea_orm(string_value = "record_session")]
+    RecordSession,
+    #[sea_orm(string_value = "record_agreement")]
+    RecordAgreement,
+    #[sea_orm(string_value = "close")]
+    Close,
+    #[sea_orm(string_value = "regrade")]
+    Regrade,
+    #[sea_orm(string_value = "confirm_grade")]
+    ConfirmGrade,
+    #[sea_orm(string_value = "extend")]
+    Extend,
+    #[sea_orm(string_value = "reopen")]
+    Reopen,
+}
+
+/// `notifications.kind` (`VARCHAR(32)`): what a notification is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum NotificationKind {
+    #[sea_orm(string_value = "assigned")]
+    Assigned,
+    #[sea_orm(string_value = "escalated")]
+    Escalated,
+    #[sea_orm(string_value = "referred")]
+    Referred,
+    #[sea_orm(string_value = "invited")]
+    Invited,
+    #[sea_orm(string_value = "due_soon")]
+    DueSoon,
+    #[sea_orm(string_value = "overdue")]
+    Overdue,
+    #[sea_orm(string_value = "follow_up_due")]
+    FollowUpDue,
+    #[sea_orm(string_value = "confirmation_near")]
+    ConfirmationNear,
+    #[sea_orm(string_value = "subsidy_approved")]
+    SubsidyApproved,
+    #[sea_orm(string_value = "monthly_report")]
+    MonthlyReport,
+    #[sea_orm(string_value = "applied_online")]
+    AppliedOnline,
+}

@@ -42,7 +42,7 @@ use crate::domain::grading::{self, GradingInput};
 use crate::domain::network::{Department, UnitKind};
 use crate::domain::role::Role;
 use crate::domain::subsidy::Period;
-use crate::domain::workflow::{Outcome, Status};
+use crate::domain::workflow::{Action, EventKind, Outcome, Status};
 use crate::error::AppError;
 use crate::services::cases::name_search;
 use crate::services::command::Ready;
@@ -459,7 +459,7 @@ enum End {
 
 fn event(
     case_id: i64,
-    kind: &str,
+    kind: EventKind,
     actor: i64,
     at: DateTime<Utc>,
     from: Option<serde_json::Value>,
@@ -467,7 +467,7 @@ fn event(
 ) -> case_events::ActiveModel {
     case_events::ActiveModel {
         case_id: Set(case_id),
-        kind: Set(kind.to_owned()),
+        kind: Set(kind.into()),
         actor_user_id: Set(Some(actor)),
         at: Set(at),
         recorded_at: Set(at),
@@ -657,7 +657,7 @@ fn one_case(
     };
     rows.events.push(event(
         case_id,
-        "intake",
+        EventKind::Intake,
         actor,
         received_at,
         None,
@@ -667,7 +667,7 @@ fn one_case(
         push_event(
             event(
                 case_id,
-                "accept",
+                Action::Accept.into(),
                 actor,
                 accept_at,
                 Some(json!({"status": "registered"})),
@@ -679,7 +679,7 @@ fn one_case(
             push_event(
                 event(
                     case_id,
-                    "confirm_grade",
+                    Action::ConfirmGrade.into(),
                     actor,
                     accept_at,
                     Some(json!({"grade_confirmed": false})),
@@ -692,7 +692,7 @@ fn one_case(
             push_event(
                 event(
                     case_id,
-                    "escalate",
+                    Action::Escalate.into(),
                     actor,
                     escalate_at,
                     Some(json!({"unit_id": intake_unit_id})),
@@ -724,7 +724,10 @@ fn one_case(
             } else {
                 json!({"mediator_id": m, "role": role.as_str()})
             };
-            push_event(event(case_id, "assign", actor, at, None, Some(to)), rows);
+            push_event(
+                event(case_id, Action::Assign.into(), actor, at, None, Some(to)),
+                rows,
+            );
         }
     }
     let session_mediators: Vec<i64> = [Some(lead), co, apprentice]
@@ -774,7 +777,7 @@ fn one_case(
         push_event(
             event(
                 case_id,
-                "record_session",
+                Action::RecordSession.into(),
                 actor,
                 held_at,
                 Some(json!({"status": from})),
@@ -834,7 +837,7 @@ fn one_case(
         push_event(
             event(
                 case_id,
-                "record_agreement",
+                Action::RecordAgreement.into(),
                 actor,
                 signed_at,
                 Some(json!({"status": "mediating"})),
@@ -859,7 +862,7 @@ fn one_case(
             push_event(
                 event(
                     case_id,
-                    "follow_up",
+                    EventKind::FollowUp,
                     actor,
                     visit_at,
                     None,
@@ -879,7 +882,7 @@ fn one_case(
         push_event(
             event(
                 case_id,
-                "close",
+                Action::Close.into(),
                 actor,
                 close_at,
                 Some(json!({"status": status, "outcome": null})),

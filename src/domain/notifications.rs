@@ -166,12 +166,20 @@ pub enum Audience {
 
 /// Who hears about `action` and as what kind: escalation → the coordinators of the hub; referral →
 /// the mediators of the unit it went to (`to.unit_id`, else the case's unit now); accept → the new
-/// lead; assign → the mediator put on the team (`to.role`, co-mediator when unreadable); invitation
-/// → the mediators of each invited unit. `to` is the `to` object of the action's event; `None`
-/// when the action tells nobody (or names nobody to tell).
-pub fn audience_of(action: Action, to: &Value, current_unit_id: i64) -> Option<(Kind, Audience)> {
+/// lead; assign → the mediator put on the team, in the role `to.role` names; invitation → the
+/// mediators of each invited unit. `to` is the `to` object of the action's event; `Ok(None)` when
+/// the action tells nobody (or names nobody to tell).
+///
+/// # Errors
+/// An assignment whose event names a mediator but no role this code knows: the event is not what
+/// the workflow writes, and guessing a role would tell the mediator something untrue.
+pub fn audience_of(
+    action: Action,
+    to: &Value,
+    current_unit_id: i64,
+) -> Result<Option<(Kind, Audience)>, UnreadableEvent> {
     let id_of = |key: &str| to.get(key).and_then(Value::as_i64);
-    match action {
+    Ok(match action {
         Action::Escalate => Some((Kind::Escalated, Audience::HubCoordinators)),
         Action::Refer => Some((
             Kind::Referred,
@@ -186,15 +194,19 @@ pub fn audience_of(action: Action, to: &Value, current_unit_id: i64) -> Option<(
                 },
             )
         }),
-        Action::Assign => {
-            let role = to
-                .get("role")
-                .and_then(Value::as_str)
-                .and_then(TeamRole::parse)
-                .unwrap_or(TeamRole::Co);
-            id_of("mediator_id")
-                .map(|mediator_id| (Kind::Assigned, Audience::Mediator { mediator_id, role }))
-        }
+        Action::Assign => match id_of("mediator_id") {
+            None => None,
+            Some(mediator_id) => {
+                let role = to.get("role").and_then(Value::as_str);
+                let role = role
+                    .and_then(TeamRole::parse)
+                    .ok_or_else(|| UnreadableEvent {
+                        field: "role",
+                        value: role.unwrap_or_default().to_owned(),
+                    })?;
+                Some((Kind::Assigned, Audience::Mediator { mediator_id, role }))
+            }
+        },
         Action::Invite => {
             let unit_ids = to
                 .get("invited_unit_ids")
@@ -204,7 +216,14 @@ pub fn audience_of(action: Action, to: &Value, current_unit_id: i64) -> Option<(
             Some((Kind::Invited, Audience::InvitedUnits(unit_ids)))
         }
         _ => None,
-    }
+    })
+}
+
+/// A recorded event whose `to` object holds a value this code does not know.
+#[derive(Debug, PartialEq, Eq)]
+pub struct UnreadableEvent {
+    pub field: &'static str,
+    pub value: String,
 }
 
 /// Whether `recipient` is told about an action of `actor_id`: never the actor, and nobody twice
@@ -231,7 +250,7 @@ mod tests {
     fn an_escalation_goes_to_the_hub_coordinators() {
         assert_eq!(
             audience_of(Action::Escalate, &Value::Null, 7),
-            Some((Kind::Escalated, Audience::HubCoordinators))
+            Ok(Some((Kind::Escalated, Audience::HubCoordinators)))
         );
     }
 
@@ -239,25 +258,25 @@ mod tests {
     fn a_referral_goes_to_the_unit_it_went_to_or_else_the_cases_unit() {
         assert_eq!(
             audience_of(Action::Refer, &json!({"unit_id": 12}), 7),
-            Some((Kind::Referred, Audience::UnitMediators(12)))
+            Ok(Some((Kind::Referred, Audience::UnitMediators(12))))
         );
         assert_eq!(
             audience_of(Action::Refer, &Value::Null, 7),
-            Some((Kind::Referred, Audience::UnitMediators(7)))
+            Ok(Some((Kind::Referred, Audience::UnitMediators(7))))
         );
     }
 
     #[test]
-    fn accept_tells_the_new_lead_and_assign_the_mediator_in_their_role() {
+    fn accept_tells_the_new_lead_and_assign_the_mediator_in_their_role_which_must_be_readable() {
         assert_eq!(
             audience_of(Action::Accept, &json!({"lead_mediator_id": 3}), 7),
-            Some((
+            Ok(Some((
                 Kind::Assigned,
                 Audience::Mediator {
                     mediator_id: 3,
                     role: TeamRole::Lead
                 }
-            ))
+            )))
         );
         assert_eq!(
             audience_of(
@@ -265,37 +284,41 @@ mod tests {
                 &json!({"mediator_id": 4, "role": "apprentice"}),
                 7
             ),
-            Some((
+            Ok(Some((
                 Kind::Assigned,
                 Audience::Mediator {
                     mediator_id: 4,
                     role: TeamRole::Apprentice
                 }
-            ))
+            )))
         );
         assert_eq!(
             audience_of(Action::Assign, &json!({"mediator_id": 4, "role": "??"}), 7),
-            Some((
-                Kind::Assigned,
-                Audience::Mediator {
-                    mediator_id: 4,
-                    role: TeamRole::Co
-                }
-            ))
+            Err(UnreadableEvent {
+                field: "role",
+                value: "??".into()
+            })
+        );
+        assert_eq!(
+            audience_of(Action::Assign, &json!({"mediator_id": 4}), 7),
+            Err(UnreadableEvent {
+                field: "role",
+                value: String::new()
+            })
         );
     }
 
     #[test]
     fn an_accept_or_assign_that_names_nobody_tells_nobody() {
-        assert_eq!(audience_of(Action::Accept, &json!({}), 7), None);
-        assert_eq!(audience_of(Action::Assign, &Value::Null, 7), None);
+        assert_eq!(audience_of(Action::Accept, &json!({}), 7), Ok(None));
+        assert_eq!(audience_of(Action::Assign, &Value::Null, 7), Ok(None));
     }
 
     #[test]
     fn an_invitation_goes_to_each_invited_unit() {
         assert_eq!(
             audience_of(Action::Invite, &json!({"invited_unit_ids": [5, 6]}), 7),
-            Some((Kind::Invited, Audience::InvitedUnits(vec![5, 6])))
+            Ok(Some((Kind::Invited, Audience::InvitedUnits(vec![5, 6]))))
         );
     }
 
@@ -304,7 +327,12 @@ mod tests {
         for action in Action::ALL {
             assert_eq!(
                 announces(action),
-                audience_of(action, &json!({"lead_mediator_id": 1, "mediator_id": 1}), 7).is_some(),
+                audience_of(
+                    action,
+                    &json!({"lead_mediator_id": 1, "mediator_id": 1, "role": "co"}),
+                    7
+                )
+                .is_ok_and(|a| a.is_some()),
                 "{action:?}"
             );
         }

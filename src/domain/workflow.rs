@@ -256,6 +256,79 @@ impl Term for Action {
     }
 }
 
+/// What a fact of a case's history (`case_events.kind`) records: a workflow action, or one of the
+/// records and changes that are not actions. Its label shares the actions' keys (`action-<kind>`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    /// The case came in (at a station, online, or from a ledger).
+    Intake,
+    /// The case's details were edited.
+    EditDetails,
+    /// The case was put in (or taken out of) a collective group.
+    Group,
+    /// A file was attached.
+    Attachment,
+    /// An instalment of an agreement was recorded as paid.
+    InstalmentPaid,
+    /// An application for judicial confirmation was recorded.
+    JudicialConfirmation,
+    /// A follow-up visit (回访) was recorded.
+    FollowUp,
+    /// A workflow action.
+    Action(Action),
+}
+
+impl EventKind {
+    /// The kinds that are not workflow actions.
+    pub const RECORDS: [EventKind; 7] = [
+        EventKind::Intake,
+        EventKind::EditDetails,
+        EventKind::Group,
+        EventKind::Attachment,
+        EventKind::InstalmentPaid,
+        EventKind::JudicialConfirmation,
+        EventKind::FollowUp,
+    ];
+
+    /// Every kind: the records, then every action.
+    pub fn all() -> impl Iterator<Item = EventKind> {
+        EventKind::RECORDS
+            .into_iter()
+            .chain(Action::ALL.into_iter().map(EventKind::Action))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Intake => "intake",
+            EventKind::EditDetails => "edit_details",
+            EventKind::Group => "group",
+            EventKind::Attachment => "attachment",
+            EventKind::InstalmentPaid => "instalment_paid",
+            EventKind::JudicialConfirmation => "judicial_confirmation",
+            EventKind::FollowUp => "follow_up",
+            EventKind::Action(action) => action.as_str(),
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EventKind> {
+        EventKind::all().find(|k| k.as_str() == s)
+    }
+}
+
+impl From<Action> for EventKind {
+    fn from(action: Action) -> Self {
+        EventKind::Action(action)
+    }
+}
+
+impl Term for EventKind {
+    const LABEL_KEY: &'static str = "action";
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
 /// What the machine needs to know about the case; the caller reads it from the database.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CaseFacts {
@@ -888,6 +961,22 @@ fn not_now(status: Status, action: Action, outcome: Option<Outcome>) -> Refusal 
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn every_event_kind_has_its_own_name_that_reads_back() {
+        use super::{Action, EventKind};
+        let names: std::collections::BTreeSet<&str> =
+            EventKind::all().map(EventKind::as_str).collect();
+        assert_eq!(names.len(), EventKind::RECORDS.len() + Action::ALL.len());
+        for kind in EventKind::all() {
+            assert_eq!(EventKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(
+            EventKind::parse("record_session"),
+            Some(EventKind::Action(Action::RecordSession))
+        );
+        assert_eq!(EventKind::parse("retired"), None);
+    }
 
     #[test]
     fn a_case_list_puts_running_clocks_first_and_closed_cases_last() {

@@ -6,8 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{cases, notification_attempts, notification_preferences, notifications};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde_json::{json, Map, Value};
 
@@ -74,7 +74,7 @@ pub async fn enqueue(
     let row = notifications::ActiveModel {
         user_id: Set(recipient.user_id),
         email: Set(email),
-        kind: Set(kind.as_str().to_owned()),
+        kind: Set(kind.into()),
         case_id: Set(case.map(|c| c.id)),
         subject: Set(subject),
         data: Set(data.to_string()),
@@ -162,9 +162,12 @@ fn claimable() -> sea_orm::Condition {
         .add(notifications::Column::NextAttemptAt.lte(Utc::now()))
 }
 
-/// The messages due, oldest first.
+/// The id of the message due first (oldest first). Only the id, so that a row this code cannot
+/// read (a kind a later version wrote) is still claimed and given up, not left blocking the queue.
 fn next_due() -> sea_orm::Select<notifications::Entity> {
     notifications::Entity::find()
+        .select_only()
+        .column(notifications::Column::Id)
         .filter(claimable())
         .order_by_asc(notifications::Column::NextAttemptAt)
         .order_by_asc(notifications::Column::Id)
@@ -174,44 +177,57 @@ fn next_due() -> sea_orm::Select<notifications::Entity> {
 /// LOCKED` and the claim in one transaction, so two servers never take the same row. SQLite (one
 /// writer): a conditional `UPDATE … WHERE claimed_at IS NULL`, which only one worker can win.
 ///
+/// A claimed row that does not load (a value outside the stored vocabulary) is marked failed with
+/// the reason, for an admin to see in the outbox, and the next one is claimed.
+///
 /// # Errors
 /// Database failures.
 pub async fn claim_next(
     db: &DatabaseConnection,
     worker: &str,
 ) -> Result<Option<notifications::Model>, AppError> {
-    let next = next_due();
+    loop {
+        let Some(id) = claim_next_id(db, worker).await? else {
+            return Ok(None);
+        };
+        match notifications::Entity::find_by_id(id).one(db).await {
+            Ok(row) => return Ok(row),
+            Err(DbErr::Type(why)) => give_up_unreadable(db, id, worker, &why).await?,
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+async fn claim_next_id(db: &DatabaseConnection, worker: &str) -> Result<Option<i64>, AppError> {
     if db.get_database_backend() == DbBackend::Postgres {
         let txn = db.begin().await?;
-        let Some(row) = next
+        let Some(id) = next_due()
             .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+            .into_tuple::<i64>()
             .one(&txn)
             .await?
         else {
             txn.commit().await?;
             return Ok(None);
         };
-        let claimed = mark_claimed(&txn, row.id, worker).await?;
+        let claimed = mark_claimed(&txn, id, worker).await?;
         txn.commit().await?;
-        return Ok(claimed);
+        return Ok(claimed.then_some(id));
     }
     // A few tries: another worker may win a row between the read and the update.
     for _ in 0..5 {
-        let Some(row) = next.clone().one(db).await? else {
+        let Some(id) = next_due().into_tuple::<i64>().one(db).await? else {
             return Ok(None);
         };
-        if let Some(claimed) = mark_claimed(db, row.id, worker).await? {
-            return Ok(Some(claimed));
+        if mark_claimed(db, id, worker).await? {
+            return Ok(Some(id));
         }
     }
     Ok(None)
 }
 
-async fn mark_claimed(
-    db: &impl ConnectionTrait,
-    id: i64,
-    worker: &str,
-) -> Result<Option<notifications::Model>, AppError> {
+/// Whether this worker won the claim on row `id`.
+async fn mark_claimed(db: &impl ConnectionTrait, id: i64, worker: &str) -> Result<bool, AppError> {
     let updated = notifications::Entity::update_many()
         .col_expr(
             notifications::Column::ClaimedAt,
@@ -222,10 +238,45 @@ async fn mark_claimed(
         .filter(claimable())
         .exec(db)
         .await?;
-    if updated.rows_affected != 1 {
-        return Ok(None);
-    }
-    Ok(notifications::Entity::find_by_id(id).one(db).await?)
+    Ok(updated.rows_affected == 1)
+}
+
+/// A claimed row that cannot be read: failed for good, with why, and the try recorded. Written by
+/// column, since the row itself does not load.
+async fn give_up_unreadable(
+    db: &DatabaseConnection,
+    id: i64,
+    worker: &str,
+    why: &str,
+) -> Result<(), AppError> {
+    let error = format!("cannot read the message: {why}");
+    let txn = crate::db::begin_write(db).await?;
+    record_attempt(&txn, id, worker, Some(&error)).await?;
+    notifications::Entity::update_many()
+        .col_expr(
+            notifications::Column::EmailStatus,
+            Expr::value(entity::terms::EmailStatus::Failed),
+        )
+        .col_expr(notifications::Column::LastError, Expr::value(Some(error)))
+        .col_expr(
+            notifications::Column::NextAttemptAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            notifications::Column::ClaimedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            notifications::Column::ClaimedBy,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(notifications::Column::Id.eq(id))
+        .filter(notifications::Column::ClaimedBy.eq(worker))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    tracing::error!(notification_id = id, error = %why, "e-mail given up: unreadable row");
+    Ok(())
 }
 
 /// Releases the claims of a worker that stopped mid-send (crashed process): after `timeout` the

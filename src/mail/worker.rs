@@ -136,8 +136,7 @@ async fn try_send(
             html: html.clone(),
         },
         _ => {
-            let kind = Kind::parse(&row.kind)
-                .ok_or_else(|| AppError::Internal(format!("unknown kind {:?}", row.kind)))?;
+            let kind = Kind::from(row.kind);
             let data: Value = serde_json::from_str(&row.data)
                 .map_err(|e| AppError::Internal(format!("notification data: {e}")))?;
             let bodies = messages::bodies(kind, &data, &row.link, config)?;

@@ -22,7 +22,7 @@ use crate::domain::clocks;
 use crate::domain::network::UnitKind;
 use crate::domain::notifications::Kind;
 use crate::domain::throttle::{self, RecentFailures, Verdict};
-use crate::domain::workflow::{Outcome, Status};
+use crate::domain::workflow::{Action, EventKind, Outcome, Status};
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
 use crate::mail::queue::{self, NewNotification};
@@ -326,18 +326,18 @@ fn event_text(
     e: &case_events::Model,
     names: &std::collections::HashMap<i64, String>,
 ) -> Option<String> {
-    let key = match e.kind.as_str() {
-        "intake" => "track-ev-intake",
-        "accept" => "track-ev-accept",
-        "escalate" => "track-ev-escalate",
-        "refer" => "track-ev-refer",
-        "record_session" => "track-ev-session",
-        "record_agreement" => "track-ev-agreement",
-        "extend" => "track-ev-extend",
-        "reopen" => "track-ev-reopen",
-        "follow_up" => "track-ev-follow-up",
-        "judicial_confirmation" => "track-ev-confirmation",
-        "close" => {
+    let key = match EventKind::from(e.kind) {
+        EventKind::Intake => "track-ev-intake",
+        EventKind::Action(Action::Accept) => "track-ev-accept",
+        EventKind::Action(Action::Escalate) => "track-ev-escalate",
+        EventKind::Action(Action::Refer) => "track-ev-refer",
+        EventKind::Action(Action::RecordSession) => "track-ev-session",
+        EventKind::Action(Action::RecordAgreement) => "track-ev-agreement",
+        EventKind::Action(Action::Extend) => "track-ev-extend",
+        EventKind::Action(Action::Reopen) => "track-ev-reopen",
+        EventKind::FollowUp => "track-ev-follow-up",
+        EventKind::JudicialConfirmation => "track-ev-confirmation",
+        EventKind::Action(Action::Close) => {
             let outcome = e
                 .to_state
                 .as_deref()

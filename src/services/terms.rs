@@ -15,11 +15,11 @@ use crate::domain::case_terms::{
 use crate::domain::clocks::DayKind;
 use crate::domain::mentorship::PairStatus;
 use crate::domain::network::{Department, Employment, UnitKind};
-use crate::domain::notifications::EmailStatus;
+use crate::domain::notifications::{EmailStatus, Kind as NotificationKind};
 use crate::domain::role::Role;
 use crate::domain::subsidy::{ItemKind, PeriodKind, PeriodStatus};
 use crate::domain::warnings::{WarningEntryKind, WarningKind, WarningStatus};
-use crate::domain::workflow::{Outcome, Status};
+use crate::domain::workflow::{Action, EventKind, Outcome, Status};
 
 /// `From` both ways between a domain enum and its stored twin, variant by variant.
 macro_rules! same_term {
@@ -217,6 +217,88 @@ same_term!(
     }
 );
 
+same_term!(
+    NotificationKind,
+    NotificationKind {
+        Assigned,
+        Escalated,
+        Referred,
+        Invited,
+        DueSoon,
+        Overdue,
+        FollowUpDue,
+        ConfirmationNear,
+        SubsidyApproved,
+        MonthlyReport,
+        AppliedOnline
+    }
+);
+
+/// The history's kinds are stored flat; the domain nests the workflow actions in them.
+impl From<stored::CaseEventKind> for EventKind {
+    fn from(value: stored::CaseEventKind) -> Self {
+        use stored::CaseEventKind as S;
+        match value {
+            S::Intake => EventKind::Intake,
+            S::EditDetails => EventKind::EditDetails,
+            S::Group => EventKind::Group,
+            S::Attachment => EventKind::Attachment,
+            S::InstalmentPaid => EventKind::InstalmentPaid,
+            S::JudicialConfirmation => EventKind::JudicialConfirmation,
+            S::FollowUp => EventKind::FollowUp,
+            S::Accept => Action::Accept.into(),
+            S::Assign => Action::Assign.into(),
+            S::Unassign => Action::Unassign.into(),
+            S::Escalate => Action::Escalate.into(),
+            S::Refer => Action::Refer.into(),
+            S::Invite => Action::Invite.into(),
+            S::RecordSession => Action::RecordSession.into(),
+            S::RecordAgreement => Action::RecordAgreement.into(),
+            S::Close => Action::Close.into(),
+            S::Regrade => Action::Regrade.into(),
+            S::ConfirmGrade => Action::ConfirmGrade.into(),
+            S::Extend => Action::Extend.into(),
+            S::Reopen => Action::Reopen.into(),
+        }
+    }
+}
+
+impl From<EventKind> for stored::CaseEventKind {
+    fn from(value: EventKind) -> Self {
+        use stored::CaseEventKind as S;
+        match value {
+            EventKind::Intake => S::Intake,
+            EventKind::EditDetails => S::EditDetails,
+            EventKind::Group => S::Group,
+            EventKind::Attachment => S::Attachment,
+            EventKind::InstalmentPaid => S::InstalmentPaid,
+            EventKind::JudicialConfirmation => S::JudicialConfirmation,
+            EventKind::FollowUp => S::FollowUp,
+            EventKind::Action(action) => match action {
+                Action::Accept => S::Accept,
+                Action::Assign => S::Assign,
+                Action::Unassign => S::Unassign,
+                Action::Escalate => S::Escalate,
+                Action::Refer => S::Refer,
+                Action::Invite => S::Invite,
+                Action::RecordSession => S::RecordSession,
+                Action::RecordAgreement => S::RecordAgreement,
+                Action::Close => S::Close,
+                Action::Regrade => S::Regrade,
+                Action::ConfirmGrade => S::ConfirmGrade,
+                Action::Extend => S::Extend,
+                Action::Reopen => S::Reopen,
+            },
+        }
+    }
+}
+
+impl From<Action> for stored::CaseEventKind {
+    fn from(action: Action) -> Self {
+        EventKind::Action(action).into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use sea_orm::{ActiveEnum, Iterable};
@@ -350,6 +432,25 @@ mod tests {
         EmailStatus,
         EmailStatus
     );
+
+    spelled_alike!(
+        notification_kinds_are_stored_under_their_domain_names,
+        NotificationKind,
+        NotificationKind
+    );
+
+    #[test]
+    fn case_event_kinds_are_stored_under_their_domain_names() {
+        for d in EventKind::all() {
+            let s = stored::CaseEventKind::from(d);
+            assert_eq!(s.to_value(), d.as_str(), "{d:?}");
+            assert_eq!(EventKind::from(s), d);
+        }
+        assert_eq!(
+            stored::CaseEventKind::iter().count(),
+            EventKind::all().count()
+        );
+    }
 
     #[test]
     fn a_stored_email_status_equals_its_stored_name_only() {

@@ -1018,6 +1018,78 @@ async fn a_message_claimed_by_a_worker_that_died_is_sent_once_its_claim_expires(
     running.shut_down().await;
 }
 
+/// A queued message this version cannot read (a kind that a later version wrote, then rolled back)
+/// is given up with the reason, for an admin to see, and the messages behind it still go.
+#[tokio::test]
+async fn an_unreadable_message_is_given_up_and_the_ones_behind_it_still_go() {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ConnectionTrait, Statement};
+    let smtp = SmtpServer::start().await;
+    let url = fresh_database_url().await;
+    let db = mediation::db::connect_and_migrate(&url)
+        .await
+        .expect("database");
+    let id = queue::enqueue(
+        &db,
+        NewNotification {
+            kind: Kind::Referred,
+            case: None,
+            recipient: Recipient {
+                user_id: None,
+                name: "调解员".into(),
+                email: Some("old@example.test".into()),
+            },
+            data: json!({"case_no": "JB-2026-00007", "unit": "劳动监察工作室"}),
+        },
+    )
+    .await
+    .expect("enqueue")
+    .expect("id");
+    notifications::Entity::update_many()
+        .col_expr(notifications::Column::Kind, Expr::value("retired_kind"))
+        .filter(notifications::Column::Id.eq(id))
+        .exec(&db)
+        .await
+        .expect("an unknown kind");
+    db.close().await.expect("close");
+
+    let running = start(mail_config(&url, Some(smtp.url())), true).await;
+    let app = &running.app;
+    give_email(app, "coordinator", "zhou@hub.example.test").await;
+    let case = escalate_new_case(app, "村里调不动").await;
+    let got = smtp.wait_for(1).await;
+    assert_eq!(got[0].rcpt_to, ["zhou@hub.example.test"]);
+    assert!(parse_mail(&got[0].data)
+        .subject
+        .contains(case["case_no"].as_str().expect("no")));
+
+    // The unreadable row, read column by column (it does not load as a model).
+    let backend = app.db.get_database_backend();
+    let sql = format!("SELECT email_status, last_error FROM notifications WHERE id = {id}");
+    let start = Instant::now();
+    let (status, error) = loop {
+        let row = app
+            .db
+            .query_one_raw(Statement::from_string(backend, sql.clone()))
+            .await
+            .expect("query")
+            .expect("row");
+        let status: String = row.try_get("", "email_status").expect("status");
+        if status != "pending" {
+            let error: Option<String> = row.try_get("", "last_error").expect("error");
+            break (status, error.unwrap_or_default());
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "still pending");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(status, "failed");
+    assert!(error.contains("cannot read the message"), "{error}");
+    assert!(error.contains("retired_kind"), "{error}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(smtp.messages().len(), 1, "only the readable message went");
+    running.shut_down().await;
+}
+
 /// The first active mediator of a unit, given an e-mail address on their mediator record.
 async fn mediator_with_email(app: &TestApp, admin: &str, unit_id: i64, email: &str) -> i64 {
     let list: Value = app

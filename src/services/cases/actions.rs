@@ -352,7 +352,7 @@ async fn execute(
         &txn,
         NewEvent {
             case_id: case.id,
-            kind: action.as_str(),
+            kind: action.into(),
             actor_user_id: Some(user.id),
             at,
             from: Some(Value::Object(change.from)),

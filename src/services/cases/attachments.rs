@@ -18,7 +18,7 @@ use super::{active_team, actor_facts, find_visible, record_event, status_of, New
 use crate::db::begin_write;
 use crate::domain::case_file::AttachmentKind;
 use crate::domain::pii;
-use crate::domain::workflow::Status;
+use crate::domain::workflow::{EventKind, Status};
 use crate::error::{AppError, Message};
 use crate::services::auth::CurrentUser;
 
@@ -112,7 +112,7 @@ pub async fn store(
         &txn,
         NewEvent {
             case_id: case.id,
-            kind: "attachment",
+            kind: EventKind::Attachment,
             actor_user_id: Some(user.id),
             at: Utc::now(),
             from: None,

@@ -16,7 +16,7 @@ use crate::db::begin_write;
 use crate::domain::case_edit::{self, CaseDetails, EditRefusal};
 use crate::domain::case_terms::{GradeSource, RiskFlag};
 use crate::domain::grading;
-use crate::domain::workflow::ActorFacts;
+use crate::domain::workflow::{ActorFacts, EventKind};
 use crate::error::{AppError, Message};
 use crate::services::auth::CurrentUser;
 use crate::services::calendar;
@@ -169,7 +169,7 @@ pub async fn edit_details(
         &txn,
         NewEvent {
             case_id: id,
-            kind: "edit_details",
+            kind: EventKind::EditDetails,
             actor_user_id: Some(user.id),
             at: Utc::now(),
             from: Some(Value::Object(from)),

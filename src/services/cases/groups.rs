@@ -16,6 +16,7 @@ use super::{find_visible, record_event, visible_condition, NewEvent};
 use crate::db::begin_write;
 use crate::domain::case_terms::is_collective;
 use crate::domain::role::Role;
+use crate::domain::workflow::EventKind;
 use crate::error::{AppError, Message};
 use crate::services::auth::CurrentUser;
 
@@ -172,7 +173,7 @@ async fn set_group(
         db,
         NewEvent {
             case_id: case.id,
-            kind: "group",
+            kind: EventKind::Group,
             actor_user_id: Some(user.id),
             at: Utc::now(),
             from: Some(json!({"group_id": case.group_id})),

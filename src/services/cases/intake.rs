@@ -11,7 +11,7 @@ use super::{hub_of, record_event, NewEvent};
 use crate::db::begin_write;
 use crate::domain::case_terms::{DisputeType, GradeSource, PartyKind, PartyRole, RiskFlag, Source};
 use crate::domain::role::Role;
-use crate::domain::workflow::Status;
+use crate::domain::workflow::{EventKind, Status};
 use crate::domain::{clocks, grading};
 use crate::error::{AppError, Message};
 use crate::services::auth::CurrentUser;
@@ -272,7 +272,7 @@ async fn write(
         txn,
         NewEvent {
             case_id: case.id,
-            kind: "intake",
+            kind: EventKind::Intake,
             actor_user_id,
             at: received_at,
             from: None,

@@ -31,7 +31,7 @@ use serde_json::Value;
 use crate::domain::case_terms::{Grade, TeamRole};
 use crate::domain::network::UnitKind;
 use crate::domain::role::Role;
-use crate::domain::workflow::{ActorFacts, CaseFacts, Status};
+use crate::domain::workflow::{ActorFacts, CaseFacts, EventKind, Status};
 use crate::error::AppError;
 use crate::services::auth::CurrentUser;
 
@@ -206,9 +206,9 @@ pub fn actor_facts(
 }
 
 /// One fact of a case's history, written in the caller's transaction.
-pub struct NewEvent<'a> {
+pub struct NewEvent {
     pub case_id: i64,
-    pub kind: &'a str,
+    pub kind: EventKind,
     pub actor_user_id: Option<i64>,
     pub at: DateTime<Utc>,
     pub from: Option<Value>,
@@ -218,10 +218,10 @@ pub struct NewEvent<'a> {
 
 /// # Errors
 /// Database failures.
-pub async fn record_event(db: &impl ConnectionTrait, event: NewEvent<'_>) -> Result<(), AppError> {
+pub async fn record_event(db: &impl ConnectionTrait, event: NewEvent) -> Result<(), AppError> {
     case_events::ActiveModel {
         case_id: Set(event.case_id),
-        kind: Set(event.kind.to_owned()),
+        kind: Set(event.kind.into()),
         actor_user_id: Set(event.actor_user_id),
         at: Set(event.at),
         recorded_at: Set(Utc::now()),

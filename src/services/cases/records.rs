@@ -24,7 +24,7 @@ use super::{record_event, refusal, status_of, NewEvent};
 use crate::db::begin_write;
 use crate::domain::agreement::{check_schedule, Instalment, ScheduleError, SessionOutcome};
 use crate::domain::clocks;
-use crate::domain::workflow::{Action, Status};
+use crate::domain::workflow::{Action, EventKind, Status};
 use crate::error::{AppError, Message};
 use crate::services::auth::CurrentUser;
 use crate::services::calendar;
@@ -234,7 +234,7 @@ pub async fn record_session(
         &txn,
         NewEvent {
             case_id: case.id,
-            kind: Action::RecordSession.as_str(),
+            kind: Action::RecordSession.into(),
             actor_user_id: Some(user.id),
             at: input.held_at,
             from: Some(from),
@@ -347,7 +347,7 @@ pub async fn record_agreement(
         &txn,
         NewEvent {
             case_id: case.id,
-            kind: Action::RecordAgreement.as_str(),
+            kind: Action::RecordAgreement.into(),
             actor_user_id: Some(user.id),
             at: input.signed_at,
             from: Some(json!({"status": Status::from(case.status)})),
@@ -439,7 +439,7 @@ pub async fn mark_instalment(
         &txn,
         NewEvent {
             case_id: case.id,
-            kind: "instalment_paid",
+            kind: EventKind::InstalmentPaid,
             actor_user_id: Some(user.id),
             at: Utc::now(),
             from: Some(json!({"seq": seq, "paid_on": instalment.paid_on})),
@@ -505,7 +505,7 @@ pub async fn record_confirmation(
     let updated = active.update(&txn).await?;
     record_event(&txn, NewEvent {
         case_id: case.id,
-        kind: "judicial_confirmation",
+        kind: EventKind::JudicialConfirmation,
         actor_user_id: Some(user.id),
         at: Utc::now(),
         from: None,
@@ -584,7 +584,7 @@ pub async fn record_follow_up(
         &txn,
         NewEvent {
             case_id: case.id,
-            kind: "follow_up",
+            kind: EventKind::FollowUp,
             actor_user_id: Some(user.id),
             at: input.done_at,
             from: None,

@@ -22,7 +22,9 @@ use crate::domain::case_file::{AttachmentKind, FileFacts};
 use crate::domain::case_terms::{DisputeType, GradeSource, PartyKind, PartyRole, Source, TeamRole};
 use crate::domain::clocks::{self, Calendar, DeadlineState};
 use crate::domain::pii;
-use crate::domain::workflow::{available_actions, available_outcomes, Action, Outcome, Status};
+use crate::domain::workflow::{
+    available_actions, available_outcomes, Action, EventKind, Outcome, Status,
+};
 use crate::error::AppError;
 use crate::services::auth::CurrentUser;
 use crate::services::{audit, calendar};
@@ -529,7 +531,7 @@ pub(super) async fn detail_of(
         .into_iter()
         .map(|e| EventOut {
             id: e.id,
-            kind: e.kind,
+            kind: EventKind::from(e.kind).as_str().to_owned(),
             actor_user_id: e.actor_user_id,
             actor_name: e.actor_user_id.and_then(|u| user_name.get(&u).cloned()),
             at: e.at,

@@ -27,7 +27,7 @@ use crate::domain::grading;
 use crate::domain::ledger::{self, CellError, HeaderMap, ImportRow, Raw};
 use crate::domain::network::UnitKind;
 use crate::domain::role::Role;
-use crate::domain::workflow::{Outcome, Status};
+use crate::domain::workflow::{Action, Outcome, Status};
 use crate::error::AppError;
 use crate::services::auth::CurrentUser;
 use crate::services::cases::intake::{self, IntakeInput, Numbering, PartyInput, Rules};
@@ -650,7 +650,7 @@ impl State<'_> {
                 &txn,
                 NewEvent {
                     case_id: case.id,
-                    kind: "regrade",
+                    kind: Action::Regrade.into(),
                     actor_user_id: actor_ref,
                     at: received_at,
                     from: Some(json!({ "grade": stored_grade })),
@@ -683,7 +683,7 @@ impl State<'_> {
                 &txn,
                 NewEvent {
                     case_id: case.id,
-                    kind: "record_agreement",
+                    kind: Action::RecordAgreement.into(),
                     actor_user_id: actor_ref,
                     at: signed_at,
                     from: Some(json!({ "status": Status::Registered.as_str() })),
@@ -721,7 +721,7 @@ impl State<'_> {
                 &txn,
                 NewEvent {
                     case_id: case.id,
-                    kind: "close",
+                    kind: Action::Close.into(),
                     actor_user_id: actor_ref,
                     at: closed_at,
                     from: Some(json!({ "status": from.as_str() })),

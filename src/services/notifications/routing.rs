@@ -37,7 +37,7 @@ pub async fn on_case_action(
     }
     let event = case_events::Entity::find()
         .filter(case_events::Column::CaseId.eq(case_after.id))
-        .filter(case_events::Column::Kind.eq(action.as_str()))
+        .filter(case_events::Column::Kind.eq(entity::terms::CaseEventKind::from(action)))
         .order_by_desc(case_events::Column::Id)
         .one(db)
         .await?;
@@ -45,14 +45,16 @@ pub async fn on_case_action(
         .as_ref()
         .and_then(|e| e.note.clone())
         .unwrap_or_default();
-    let to = if params.is_object() {
-        params.clone()
-    } else {
-        event
-            .as_ref()
-            .and_then(|e| e.to_state.as_deref())
-            .and_then(|s| serde_json::from_str(s).ok())
-            .unwrap_or(Value::Null)
+    let to = match event.as_ref().and_then(|e| e.to_state.as_deref()) {
+        _ if params.is_object() => params.clone(),
+        None => Value::Null,
+        Some(text) => serde_json::from_str(text).map_err(|e| {
+            AppError::Internal(format!(
+                "the {} event of case {} is not JSON: {e}",
+                action.as_str(),
+                case_after.id
+            ))
+        })?,
     };
     let mut data = Map::new();
     data.insert("actor".into(), json!(actor.display_name));
@@ -62,7 +64,16 @@ pub async fn on_case_action(
     );
 
     let mut sends: Vec<(Kind, Recipient, Map<String, Value>)> = Vec::new();
-    match rules::audience_of(action, &to, case_after.current_unit_id) {
+    let audience = rules::audience_of(action, &to, case_after.current_unit_id).map_err(|e| {
+        AppError::Internal(format!(
+            "the {} event of case {} holds an unknown {}: {:?}",
+            action.as_str(),
+            case_after.id,
+            e.field,
+            e.value
+        ))
+    })?;
+    match audience {
         Some((kind, Audience::HubCoordinators)) => {
             data.insert(
                 "from_unit".into(),

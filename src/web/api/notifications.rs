@@ -39,7 +39,7 @@ impl From<Notification> for NotificationOut {
     fn from(n: Notification) -> NotificationOut {
         NotificationOut {
             id: n.id,
-            kind: n.kind,
+            kind: Kind::from(n.kind).as_str().to_owned(),
             case_id: n.case_id,
             subject: n.subject,
             link: n.link,
@@ -221,7 +221,7 @@ impl From<Notification> for OutboxOut {
             id: n.id,
             user_id: n.user_id,
             email: n.email,
-            kind: n.kind,
+            kind: Kind::from(n.kind).as_str().to_owned(),
             case_id: n.case_id,
             subject: n.subject,
             email_status: EmailStatus::from(n.email_status).as_str().to_owned(),

@@ -50,8 +50,8 @@ fn local_minute(at: DateTime<Utc>, state: &AppState) -> String {
         .to_string()
 }
 
-fn kind_label(lang: Lang, kind: &str) -> String {
-    i18n::t(lang, &format!("notify-kind-{kind}"))
+fn kind_label(lang: Lang, kind: Kind) -> String {
+    i18n::t(lang, &format!("notify-kind-{}", kind.as_str()))
 }
 
 fn with_notice(layout: Layout, lang: Lang, notice: Option<&str>) -> Layout {
@@ -109,7 +109,7 @@ pub async fn index(
         .into_iter()
         .map(|n| InboxRow {
             id: n.id,
-            kind: kind_label(lang, &n.kind),
+            kind: kind_label(lang, Kind::from(n.kind)),
             subject: n.subject,
             link: n.link,
             at: local_minute(n.created_at, &state),
@@ -186,7 +186,7 @@ pub async fn preferences(
             .into_iter()
             .map(|(kind, by_email)| PreferenceRow {
                 kind: kind.as_str().to_owned(),
-                label: kind_label(lang, kind.as_str()),
+                label: kind_label(lang, kind),
                 by_email,
             })
             .collect(),
@@ -269,7 +269,7 @@ pub async fn outbox_index(
         .into_iter()
         .map(|n| OutboxRow {
             id: n.id,
-            kind: kind_label(lang, &n.kind),
+            kind: kind_label(lang, Kind::from(n.kind)),
             email: n.email.unwrap_or_default(),
             subject: n.subject,
             case_id: n.case_id,
