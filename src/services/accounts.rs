@@ -296,16 +296,16 @@ pub async fn set_active(
     db: &DatabaseConnection,
     actor: &CurrentUser,
     id: i64,
-    active: bool,
-    version: Option<i32>,
+    command: impl Command<Params = bool>,
 ) -> Result<Account, AppError> {
     actor.require(&[Role::Admin])?;
+    let txn = begin_write(db).await?;
+    let current = get(&txn, actor, id).await?;
+    versioned::check(command.version(), current.version)?;
+    let active = command.params()?;
     if id == actor.id && !active {
         return Err(AppError::Refused(Message::key("err-deactivate-self")));
     }
-    let txn = begin_write(db).await?;
-    let current = get(&txn, actor, id).await?;
-    versioned::check(version, current.version)?;
     versioned::update(
         &txn,
         users::Entity::update_many()

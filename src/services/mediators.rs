@@ -14,7 +14,7 @@ use crate::domain::case_terms::DisputeType;
 use crate::domain::network::{Background, Employment};
 use crate::domain::role::Role;
 use crate::error::{AppError, Message};
-use crate::services::command::Patch;
+use crate::services::command::{Command, Patch};
 use crate::services::{audit, auth::CurrentUser};
 
 /// A mediator as the services answer with it (its row; the web masks the contact details).
@@ -221,13 +221,13 @@ pub async fn set_active(
     db: &DatabaseConnection,
     actor: &CurrentUser,
     id: i64,
-    active: bool,
-    version: Option<i32>,
+    command: impl Command<Params = bool>,
 ) -> Result<mediators::Model, AppError> {
     actor.require(&EDITORS)?;
     let txn = begin_write(db).await?;
     let current = get(&txn, id).await?;
-    versioned::check(version, current.version)?;
+    versioned::check(command.version(), current.version)?;
+    let active = command.params()?;
     versioned::update(
         &txn,
         mediators::Entity::update_many()

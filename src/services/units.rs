@@ -14,7 +14,7 @@ use crate::db::begin_write;
 use crate::domain::network::{check_placement, Department, PlacementError, UnitKind};
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldErrors, Message};
-use crate::services::command::Patch;
+use crate::services::command::{Command, Patch};
 use crate::services::{audit, auth::CurrentUser};
 
 /// A unit as the services answer with it (its row: every column is the screen's).
@@ -221,13 +221,13 @@ pub async fn set_active(
     db: &DatabaseConnection,
     actor: &CurrentUser,
     id: i64,
-    active: bool,
-    version: Option<i32>,
+    command: impl Command<Params = bool>,
 ) -> Result<units::Model, AppError> {
     actor.require(&[Role::Admin])?;
     let txn = begin_write(db).await?;
     let current = get(&txn, id).await?;
-    versioned::check(version, current.version)?;
+    versioned::check(command.version(), current.version)?;
+    let active = command.params()?;
     versioned::update(
         &txn,
         units::Entity::update_many()

@@ -205,6 +205,25 @@ async fn a_mediator_is_edited_and_deactivated_through_the_pages() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (_, page) = browser.get("/mediators/2").await;
     assert!(page.contains("已停用"));
+    // A button whose state cannot be read changes nothing (it used to read as "deactivate").
+    let res = browser
+        .submit(
+            "/mediators/2",
+            "/mediators/2/active",
+            &[("active", "maybe"), ("version", "3")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = browser
+        .submit(
+            "/mediators/2",
+            "/mediators/2/active",
+            &[("active", "true"), ("version", "3")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, page) = browser.get("/mediators/2").await;
+    assert!(!page.contains("已停用"));
     // The same stale form posted again does not overwrite the newer record.
     let res = browser
         .submit(

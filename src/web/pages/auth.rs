@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use serde::{Deserialize, Serialize};
 
+use super::submit;
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
 use crate::services::{accounts, auth};
@@ -189,29 +190,34 @@ pub async fn change_password(
     PageUser(session): PageUser,
     PageForm(form): PageForm<PasswordForm>,
 ) -> Result<Response, AppError> {
-    let result = if form.new_password != form.confirm_password {
-        Err(AppError::field(
-            "confirm_password",
-            crate::error::Message::key("err-password-mismatch"),
-        ))
-    } else {
+    let changed = async {
+        if form.new_password != form.confirm_password {
+            return Err(AppError::field(
+                "confirm_password",
+                crate::error::Message::key("err-password-mismatch"),
+            ));
+        }
         accounts::change_password(
             &state.db,
             &session.user,
             &form.current_password,
             &form.new_password,
         )
-        .await
+        .await?;
+        // Every session ended with the change; sign this browser in again at once.
+        let (token, _) =
+            auth::start_session(&state.db, session.user.id, session::limits(&state)).await?;
+        Ok(token)
+    }
+    .await;
+    let jar = match &changed {
+        Ok(token) => jar.add(session::cookie(&state, SESSION_COOKIE, token.clone())),
+        Err(_) => jar,
     };
-    match result {
-        Ok(()) => {
-            // Every session ended with the change; sign this browser in again at once.
-            let (token, _) =
-                auth::start_session(&state.db, session.user.id, session::limits(&state)).await?;
-            let jar = jar.add(session::cookie(&state, SESSION_COOKIE, token));
-            Ok((jar, Redirect::to("/?notice=password-changed")).into_response())
-        }
-        Err(AppError::Invalid(errors)) => {
+    let response = submit::fields(
+        changed,
+        |_| "/?notice=password-changed".to_owned(),
+        async |errors| {
             let page = PasswordPage {
                 layout: Layout::new(&session, lang, "/account/password"),
                 errors: field_errors(lang, &errors),
@@ -221,9 +227,10 @@ pub async fn change_password(
                 render::render(&state, "auth/password.html", &page)?,
             )
                 .into_response())
-        }
-        Err(other) => Err(other),
-    }
+        },
+    )
+    .await?;
+    Ok((jar, response).into_response())
 }
 
 /// Sets the `lang` cookie and goes back to where the switch was clicked.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -203,6 +203,8 @@ pub async fn remove(
     PageUser(session): PageUser,
     Path(date): Path<String>,
 ) -> Result<Response, AppError> {
-    let day = calendar_service::remove(&state.db, &session.user, DayInPath(&date)).await?;
-    Ok(Redirect::to(&format!("/calendar?year={}&notice=removed", day.year())).into_response())
+    let result = calendar_service::remove(&state.db, &session.user, DayInPath(&date)).await;
+    submit::done(result, |day| {
+        format!("/calendar?year={}&notice=removed", day.year())
+    })
 }

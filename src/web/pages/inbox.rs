@@ -3,11 +3,11 @@
 
 use axum::extract::{Path, Query, Request, State};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::Pager;
+use super::{submit, Pager};
 use crate::domain::notifications::{EmailStatus, Kind};
 use crate::domain::role::Role;
 use crate::error::AppError;
@@ -135,16 +135,16 @@ pub async fn mark_read(
     PageUser(session): PageUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    inbox::mark_read(&state.db, &session.user, id).await?;
-    Ok(Redirect::to("/inbox").into_response())
+    let result = inbox::mark_read(&state.db, &session.user, id).await;
+    submit::done(result, |_| "/inbox".to_owned())
 }
 
 pub async fn mark_all_read(
     State(state): State<AppState>,
     PageUser(session): PageUser,
 ) -> Result<Response, AppError> {
-    inbox::mark_all_read(&state.db, &session.user).await?;
-    Ok(Redirect::to("/inbox?notice=all-read").into_response())
+    let result = inbox::mark_all_read(&state.db, &session.user).await;
+    submit::done(result, |_| "/inbox?notice=all-read".to_owned())
 }
 
 #[derive(Serialize)]
@@ -211,8 +211,8 @@ pub async fn save_preferences(
         .into_iter()
         .map(|k| (k, form.email.iter().any(|e| e == k.as_str())))
         .collect();
-    inbox::set_preferences(&state.db, &session.user, &choices).await?;
-    Ok(Redirect::to("/account/notifications?notice=saved").into_response())
+    let result = inbox::set_preferences(&state.db, &session.user, &choices).await;
+    submit::done(result, |_| "/account/notifications?notice=saved".to_owned())
 }
 
 #[derive(Deserialize, Default)]
@@ -320,6 +320,6 @@ pub async fn outbox_retry(
     PageUser(session): PageUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    outbox::retry(&state.db, &session.user, id).await?;
-    Ok(Redirect::to("/admin/outbox?notice=retried").into_response())
+    let result = outbox::retry(&state.db, &session.user, id).await;
+    submit::done(result, |_| "/admin/outbox?notice=retried".to_owned())
 }

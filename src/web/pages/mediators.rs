@@ -4,11 +4,11 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::submit;
-use super::units::ActiveForm;
+use super::units::{after_toggle, ActiveForm};
 use super::Pager;
 use crate::domain::case_terms::DisputeType;
 use crate::domain::network::{Background, Employment};
@@ -317,8 +317,8 @@ pub async fn set_active(
     Path(id): Path<i64>,
     PageForm(form): PageForm<ActiveForm>,
 ) -> Result<Response, AppError> {
-    let (active, version) = form.parts();
-    mediator_service::set_active(&state.db, &session.user, id, active, version).await?;
-    let notice = if active { "activated" } else { "deactivated" };
-    Ok(Redirect::to(&format!("/mediators/{id}?notice={notice}")).into_response())
+    let result = mediator_service::set_active(&state.db, &session.user, id, &form).await;
+    submit::done(result, |m| {
+        after_toggle(&format!("/mediators/{id}"), m.active)
+    })
 }

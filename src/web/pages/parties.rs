@@ -6,13 +6,14 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use axum_extra::extract::cookie::CookieJar;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use super::submit;
 use crate::domain::access;
 use crate::domain::case_file::{FileItem, FileRequirements, GradeRequirements};
 use crate::domain::case_terms::{DisputeType, Grade};
@@ -163,15 +164,15 @@ pub async fn reissue(
         .version
         .as_deref()
         .and_then(|v| v.trim().parse::<i32>().ok());
-    access_code::reissue(
+    let result = access_code::reissue(
         &state.db,
         state.config.time_zone,
         &session.user,
         id,
         version,
     )
-    .await?;
-    Ok(Redirect::to(&format!("/cases/{id}/receipt")).into_response())
+    .await;
+    submit::done(result, |_| format!("/cases/{id}/receipt"))
 }
 
 /// The CSRF token of a page anyone may post from: the session's, or before sign-in the
@@ -766,8 +767,8 @@ pub async fn save_requirements(
             false,
         );
     }
-    case_file::set_requirements(&state.db, &session.user, Ready::new(r)).await?;
-    Ok(Redirect::to("/settings/case_file?saved=1").into_response())
+    let result = case_file::set_requirements(&state.db, &session.user, Ready::new(r)).await;
+    submit::done(result, |_| "/settings/case_file?saved=1".to_owned())
 }
 
 /// Marks the resolved cases of a list whose case file is incomplete (one batch of counts).

@@ -7,6 +7,18 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::error::{AppError, FieldErrors};
 
+/// For a button with nothing to correct on its page: a change saved redirects to `done(value)`;
+/// any refusal is the error page, which says why (a stale version's 409 asks to reload).
+///
+/// # Errors
+/// Whatever the service answered.
+pub fn done<T>(
+    result: Result<T, AppError>,
+    done: impl FnOnce(T) -> String,
+) -> Result<Response, AppError> {
+    result.map(|value| Redirect::to(&done(value)).into_response())
+}
+
 /// For a form of fields: invalid fields re-render the form (with 422 and the errors next to the
 /// fields, by `again`); a change saved redirects to `done(value)`.
 ///

@@ -471,30 +471,30 @@ impl Command for &VersionForm {
     }
 }
 
-/// After a refused action: the period page with the reason on top (409), or the error as is.
+/// What a period's buttons show on the period page when refused: a stale version (409) or a step
+/// its status does not allow (422).
+fn is_refusal(e: &AppError) -> bool {
+    matches!(e, AppError::Conflict(_) | AppError::Refused(_))
+}
+
+/// The period page with the reason of a refusal on top, under the refusal's status.
 async fn refused(
     state: &AppState,
     session: &SessionInfo,
     lang: Lang,
     id: i64,
-    err: AppError,
+    e: AppError,
 ) -> Result<Response, AppError> {
-    match err {
-        e @ (AppError::Conflict(_) | AppError::Refused(_)) => {
-            let status = e.status();
-            let message = i18n::message(lang, &e.message());
-            show_page(
-                state,
-                session,
-                lang,
-                id,
-                ShowQuery::default(),
-                Some((status, message)),
-            )
-            .await
-        }
-        other => Err(other),
-    }
+    let message = i18n::message(lang, &e.message());
+    show_page(
+        state,
+        session,
+        lang,
+        id,
+        ShowQuery::default(),
+        Some((e.status(), message)),
+    )
+    .await
 }
 
 #[tracing::instrument(skip_all, fields(period_id = id))]
@@ -505,20 +505,21 @@ pub async fn recompute(
     Path(id): Path<i64>,
     PageForm(form): PageForm<VersionForm>,
 ) -> Result<Response, AppError> {
-    match service::recompute(
+    let result = service::recompute(
         &state.db,
         &session.user,
         state.config.time_zone,
         id,
         form.step(),
     )
+    .await;
+    submit::when(
+        result,
+        |_| format!("/subsidy/periods/{id}?notice=recomputed"),
+        is_refusal,
+        async |e| refused(&state, &session, lang, id, e).await,
+    )
     .await
-    {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/subsidy/periods/{id}?notice=recomputed")).into_response())
-        }
-        Err(e) => refused(&state, &session, lang, id, e).await,
-    }
 }
 
 #[derive(Serialize)]
@@ -619,20 +620,21 @@ pub async fn approve(
     Path(id): Path<i64>,
     PageForm(form): PageForm<VersionForm>,
 ) -> Result<Response, AppError> {
-    match service::approve(
+    let result = service::approve(
         &state.db,
         &session.user,
         state.config.time_zone,
         id,
         form.step(),
     )
+    .await;
+    submit::when(
+        result,
+        |_| format!("/subsidy/periods/{id}?notice=approved"),
+        is_refusal,
+        async |e| refused(&state, &session, lang, id, e).await,
+    )
     .await
-    {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/subsidy/periods/{id}?notice=approved")).into_response())
-        }
-        Err(e) => refused(&state, &session, lang, id, e).await,
-    }
 }
 
 /// The confirmation step before marking paid, with the payment date.
@@ -655,19 +657,24 @@ pub async fn paid(
 ) -> Result<Response, AppError> {
     let result =
         service::mark_paid(&state.db, &session.user, state.config.time_zone, id, &form).await;
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/subsidy/periods/{id}?notice=paid")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            let confirm = Confirm {
-                step: "paid",
-                paid_on: form.paid_on.clone(),
-                errors: &errors,
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            confirm_page(&state, &session, lang, id, confirm).await
-        }
-        Err(e) => refused(&state, &session, lang, id, e).await,
-    }
+    submit::when(
+        result,
+        |_| format!("/subsidy/periods/{id}?notice=paid"),
+        |e| matches!(e, AppError::Invalid(_)) || is_refusal(e),
+        async |e| match e {
+            AppError::Invalid(errors) => {
+                let confirm = Confirm {
+                    step: "paid",
+                    paid_on: form.paid_on.clone(),
+                    errors: &errors,
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                confirm_page(&state, &session, lang, id, confirm).await
+            }
+            e => refused(&state, &session, lang, id, e).await,
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -851,9 +858,10 @@ pub async fn add_rate(
     } else {
         Err(AppError::Invalid(yuan_error))
     };
-    match result {
-        Ok(_) => Ok(Redirect::to("/subsidy/rates?notice=rate-added").into_response()),
-        Err(AppError::Invalid(errors)) => {
+    submit::fields(
+        result,
+        |_| "/subsidy/rates?notice=rate-added".to_owned(),
+        async |errors| {
             let errors = errors
                 .into_iter()
                 .map(|(k, v)| match k.as_str() {
@@ -876,9 +884,9 @@ pub async fn add_rate(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
-        }
-        Err(other) => Err(other),
-    }
+        },
+    )
+    .await
 }
 
 #[tracing::instrument(skip_all)]
@@ -899,9 +907,10 @@ pub async fn set_lead_share(
         Ok(share) => service::set_lead_share(&state.db, &session.user, share).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => Ok(Redirect::to("/subsidy/rates?notice=share-saved").into_response()),
-        Err(AppError::Invalid(errors)) => {
+    submit::fields(
+        result,
+        |_| "/subsidy/rates?notice=share-saved".to_owned(),
+        async |errors| {
             let view = RatesView {
                 rate: RateForm {
                     grade: Some(Grade::Simple.as_str().to_owned()),
@@ -920,7 +929,7 @@ pub async fn set_lead_share(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
-        }
-        Err(other) => Err(other),
-    }
+        },
+    )
+    .await
 }

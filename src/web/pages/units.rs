@@ -4,19 +4,20 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::submit;
 use super::Pager;
 use crate::domain::network::{Department, Employment, UnitKind};
 use crate::domain::role::Role;
-use crate::error::AppError;
+use crate::error::{AppError, Message};
 use crate::i18n::Lang;
+use crate::services::command::Command;
 use crate::services::mediators::{self as mediator_service, MediatorFilter};
 use crate::services::units::{self as unit_service, UnitFilter};
 use crate::services::PageRequest;
-use crate::web::extract::{Loose, PageForm};
+use crate::web::extract::{loose_version, Loose, PageForm};
 use crate::web::render::{self, choices, field_errors, Choice, Layout};
 use crate::web::session::{PageUser, SessionInfo};
 use crate::web::shapes::{UnitBody, UnitForm, UnitQuery};
@@ -361,21 +362,27 @@ pub struct ActiveForm {
     pub version: Option<Loose>,
 }
 
-impl ActiveForm {
-    /// The requested state and the version the button was shown with.
-    pub fn parts(&self) -> (bool, Option<i32>) {
-        let active = self
-            .active
-            .as_ref()
-            .and_then(|a| a.bool().ok())
-            .unwrap_or(false);
-        let version = self
-            .version
-            .as_ref()
-            .and_then(|v| v.int().ok().flatten())
-            .map(|v| v as i32);
-        (active, version)
+/// A deactivate or reactivate button (units, mediators, users): the state asked for, and the
+/// version the button was shown with.
+impl Command for &ActiveForm {
+    type Params = bool;
+
+    fn version(&self) -> Option<i32> {
+        loose_version(&self.version)
     }
+
+    fn params(self) -> Result<bool, AppError> {
+        match self.active.as_ref().map(Loose::bool) {
+            Some(Ok(active)) => Ok(active),
+            _ => Err(AppError::field("active", Message::key("err-required"))),
+        }
+    }
+}
+
+/// Where a deactivate or reactivate button goes back to, saying which was done.
+pub fn after_toggle(path: &str, active: bool) -> String {
+    let notice = if active { "activated" } else { "deactivated" };
+    format!("{path}?notice={notice}")
 }
 
 pub async fn set_active(
@@ -384,8 +391,8 @@ pub async fn set_active(
     Path(id): Path<i64>,
     PageForm(form): PageForm<ActiveForm>,
 ) -> Result<Response, AppError> {
-    let (active, version) = form.parts();
-    unit_service::set_active(&state.db, &session.user, id, active, version).await?;
-    let notice = if active { "activated" } else { "deactivated" };
-    Ok(Redirect::to(&format!("/units/{id}?notice={notice}")).into_response())
+    let result = unit_service::set_active(&state.db, &session.user, id, &form).await;
+    submit::done(result, |unit| {
+        after_toggle(&format!("/units/{id}"), unit.active)
+    })
 }
