@@ -138,26 +138,27 @@ pub fn report_data(month: &str, s: &StatsOut) -> Value {
             })
         })
         .collect();
+    let t = |key: &str| i18n::t(lang, key);
     json!({
         "period": month,
         "headline": s.headline.text,
         "from": s.from.to_string(),
         "to": s.to.to_string(),
         "figures": [
-            {"label": "受理", "value": s.received.to_string()},
-            {"label": "办结", "value": s.closed.to_string()},
-            {"label": "调解成功", "value": s.resolved.to_string()},
-            {"label": "调解成功率", "value": s.success_rate.map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0))},
-            {"label": "涉及金额", "value": money::format_yuan(s.amount_claimed_fen)},
-            {"label": "涉及人员", "value": s.people_involved.to_string()},
-            {"label": "平均办结天数", "value": s.avg_days_to_close.map_or_else(|| "—".to_owned(), |d| format!("{d:.1}"))},
-            {"label": "当前超期", "value": s.overdue_open.to_string()},
+            {"label": t("stats-received"), "value": s.received.to_string()},
+            {"label": t("stats-closed"), "value": s.closed.to_string()},
+            {"label": t("stats-resolved"), "value": s.resolved.to_string()},
+            {"label": t("stats-success-rate"), "value": s.success_rate.map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0))},
+            {"label": t("stats-amount"), "value": money::format_yuan(s.amount_claimed_fen)},
+            {"label": t("stats-people"), "value": s.people_involved.to_string()},
+            {"label": t("stats-avg-days"), "value": s.avg_days_to_close.map_or_else(|| "—".to_owned(), |d| format!("{d:.1}"))},
+            {"label": t("stats-overdue"), "value": s.overdue_open.to_string()},
         ],
         "tables": [
-            {"title": "按等级", "rows": rows("grade", Grade::ALL.map(Grade::as_str).to_vec(), &s.by_grade)},
-            {"title": "按争议类型", "rows": rows("dispute-type", DisputeType::ALL.map(DisputeType::as_str).to_vec(), &s.by_dispute_type)},
-            {"title": "按来源", "rows": rows("source", Source::ALL.map(Source::as_str).to_vec(), &s.by_source)},
-            {"title": "按调解组织", "rows": units},
+            {"title": t("stats-by-grade"), "rows": rows("grade", Grade::ALL.map(Grade::as_str).to_vec(), &s.by_grade)},
+            {"title": t("stats-by-dispute-type"), "rows": rows("dispute-type", DisputeType::ALL.map(DisputeType::as_str).to_vec(), &s.by_dispute_type)},
+            {"title": t("stats-by-source"), "rows": rows("source", Source::ALL.map(Source::as_str).to_vec(), &s.by_source)},
+            {"title": t("stats-by-unit"), "rows": units},
         ],
     })
 }
