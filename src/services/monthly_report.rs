@@ -8,8 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::settings;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
 use serde_json::{json, Value};
 use validator::ValidateEmail;
 
@@ -199,20 +198,8 @@ pub async fn run_once(
     let stats = stats_in_scope(db, tz, Scope::Street, range, now).await?;
     let data = report_data(&label, &stats);
     let txn = begin_write(db).await?;
-    let inserted = settings::Entity::insert(settings::ActiveModel {
-        key: Set(sent_key),
-        value: Set(json!({"sent_at": now, "recipients": addresses.len()}).to_string()),
-        updated_by: Set(None),
-        updated_at: Set(Utc::now()),
-    })
-    .on_conflict(
-        OnConflict::column(settings::Column::Key)
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(&txn)
-    .await?;
-    if inserted == 0 {
+    let sent = json!({"sent_at": now, "recipients": addresses.len()}).to_string();
+    if !crate::services::settings::insert_if_absent(&txn, &sent_key, sent).await? {
         txn.rollback().await?;
         return Ok(None);
     }

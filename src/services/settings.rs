@@ -22,16 +22,12 @@ pub const GRADING_THRESHOLDS: &str = "grading_thresholds";
 /// # Errors
 /// Database failures only.
 pub async fn seed_defaults(db: &impl ConnectionTrait) -> Result<(), AppError> {
-    let row = settings::ActiveModel {
-        key: Set(GRADING_THRESHOLDS.to_owned()),
-        value: Set(to_json(&GradingThresholds::default())?),
-        updated_by: Set(None),
-        updated_at: Set(Utc::now()),
-    };
-    settings::Entity::insert(row)
-        .on_conflict_do_nothing()
-        .exec_without_returning(db)
-        .await?;
+    insert_if_absent(
+        db,
+        GRADING_THRESHOLDS,
+        to_json(&GradingThresholds::default())?,
+    )
+    .await?;
     Ok(())
 }
 
@@ -169,7 +165,7 @@ fn to_json(t: &GradingThresholds) -> Result<String, AppError> {
 }
 
 /// Writes `value` under `key` and its audit line (`action`, by `actor_user_id`) in one
-/// transaction: the one writer of the settings table, so a setting never changes unaudited.
+/// transaction: how people change a setting, so a setting never changes unaudited.
 ///
 /// # Errors
 /// Database failures.
@@ -181,10 +177,63 @@ pub async fn write_audited(
     action: &str,
 ) -> Result<(), AppError> {
     let txn = begin_write(db).await?;
+    upsert(&txn, actor_user_id, key, value.clone()).await?;
+    audit::record(&txn, actor_user_id, action, "setting", None, Some(value)).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Writes `value` under `key` for the system itself (no one to audit: the statistics counters
+/// recording the zone they were built for), in the caller's transaction.
+///
+/// # Errors
+/// Database failures.
+pub async fn write_system(
+    db: &impl ConnectionTrait,
+    key: &str,
+    value: String,
+) -> Result<(), AppError> {
+    upsert(db, None, key, value).await
+}
+
+/// Writes `value` under `key` only when the key is absent, in the caller's transaction: a default
+/// that must not overwrite an admin's value, or a once-only claim (the monthly report of a month)
+/// that two servers may race for. `true` when this call wrote it.
+///
+/// # Errors
+/// Database failures.
+pub async fn insert_if_absent(
+    db: &impl ConnectionTrait,
+    key: &str,
+    value: String,
+) -> Result<bool, AppError> {
+    let inserted = settings::Entity::insert(settings::ActiveModel {
+        key: Set(key.to_owned()),
+        value: Set(value),
+        updated_by: Set(None),
+        updated_at: Set(Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::column(settings::Column::Key)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(inserted > 0)
+}
+
+/// The one `INSERT … ON CONFLICT UPDATE` of the settings table.
+async fn upsert(
+    db: &impl ConnectionTrait,
+    updated_by: Option<i64>,
+    key: &str,
+    value: String,
+) -> Result<(), AppError> {
     settings::Entity::insert(settings::ActiveModel {
         key: Set(key.to_owned()),
-        value: Set(value.clone()),
-        updated_by: Set(actor_user_id),
+        value: Set(value),
+        updated_by: Set(updated_by),
         updated_at: Set(Utc::now()),
     })
     .on_conflict(
@@ -196,10 +245,8 @@ pub async fn write_audited(
             ])
             .to_owned(),
     )
-    .exec_without_returning(&txn)
+    .exec_without_returning(db)
     .await?;
-    audit::record(&txn, actor_user_id, action, "setting", None, Some(value)).await?;
-    txn.commit().await?;
     Ok(())
 }
 

@@ -268,19 +268,7 @@ pub async fn rebuild(db: &DatabaseConnection, tz: Tz) -> Result<RebuildReport, A
     let rows: Vec<(CounterKey, CounterValues)> =
         rows.into_iter().filter(|(_, v)| !v.is_zero()).collect();
     add(&txn, &rows).await?;
-    settings::Entity::insert(settings::ActiveModel {
-        key: Set(ZONE_SETTING.to_owned()),
-        value: Set(zone_value(tz)),
-        updated_by: Set(None),
-        updated_at: Set(Utc::now()),
-    })
-    .on_conflict(
-        OnConflict::column(settings::Column::Key)
-            .update_columns([settings::Column::Value, settings::Column::UpdatedAt])
-            .to_owned(),
-    )
-    .exec_without_returning(&txn)
-    .await?;
+    crate::services::settings::write_system(&txn, ZONE_SETTING, zone_value(tz)).await?;
     txn.commit().await?;
     Ok(RebuildReport {
         months: months.len() as u64,

@@ -108,16 +108,12 @@ pub async fn seed_defaults(db: &impl ConnectionTrait) -> Result<(), AppError> {
             .exec_without_returning(db)
             .await?;
     }
-    let row = settings::ActiveModel {
-        key: Set(LEAD_SHARE_KEY.to_owned()),
-        value: Set(share_json(LeadShare::default())?),
-        updated_by: Set(None),
-        updated_at: Set(Utc::now()),
-    };
-    settings::Entity::insert(row)
-        .on_conflict_do_nothing()
-        .exec_without_returning(db)
-        .await?;
+    crate::services::settings::insert_if_absent(
+        db,
+        LEAD_SHARE_KEY,
+        share_json(LeadShare::default())?,
+    )
+    .await?;
     Ok(())
 }
 
