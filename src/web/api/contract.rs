@@ -469,7 +469,7 @@ fn warning_body_rules() -> Vec<(&'static str, &'static str, Field, bool)> {
         (
             "WarningActionBody",
             "text",
-            Field::Text(crate::web::api::warnings::TEXT_MAX as u64),
+            Field::Text(crate::web::shapes::warnings::TEXT_MAX as u64),
             false,
         ),
         ("WarningActionBody", "version", Field::Declared, true),
