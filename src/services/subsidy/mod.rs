@@ -192,9 +192,10 @@ pub async fn lead_share_view(
 pub async fn set_lead_share(
     db: &DatabaseConnection,
     actor: &CurrentUser,
-    share: LeadShare,
+    command: impl Command<Params = LeadShare>,
 ) -> Result<LeadShareOut, AppError> {
     require_reach(actor)?;
+    let share = command.params()?;
     let value = share_json(share)?;
     crate::services::settings::write_audited(
         db,
@@ -278,10 +279,11 @@ pub async fn list_rates(
 pub async fn add_rate(
     db: &DatabaseConnection,
     actor: &CurrentUser,
-    rate: Rate,
+    command: impl Command<Params = Rate>,
     tz: Tz,
 ) -> Result<RateOut, AppError> {
     require_reach(actor)?;
+    let rate = command.params()?;
     if rate.amount_fen > MAX_RATE_FEN {
         return Err(AppError::field(
             "amount_fen",

@@ -14,9 +14,7 @@ use chrono::NaiveDate;
 
 use crate::error::AppError;
 use crate::services::command::Command;
-use crate::services::subsidy::{
-    self as service, require_reach, LeadShareOut, PeriodOut, PeriodSummary, RateOut,
-};
+use crate::services::subsidy::{self as service, LeadShareOut, PeriodOut, PeriodSummary, RateOut};
 use crate::services::PageRequest;
 use crate::web::extract::{loose_version, Checker, Loose};
 use crate::web::shapes::{
@@ -110,11 +108,9 @@ pub async fn rates(
 pub async fn add_rate(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Deferred(body): Deferred<RateBody>,
+    body: Deferred<RateBody>,
 ) -> Result<(StatusCode, Json<RateOut>), AppError> {
-    require_reach(&user)?;
-    let rate = body?.check()?;
-    let out = service::add_rate(&state.db, &user, rate, state.config.time_zone).await?;
+    let out = service::add_rate(&state.db, &user, body, state.config.time_zone).await?;
     Ok((StatusCode::CREATED, Json(out)))
 }
 
@@ -135,13 +131,9 @@ pub async fn lead_share(
 pub async fn set_lead_share(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Deferred(body): Deferred<LeadShareBody>,
+    body: Deferred<LeadShareBody>,
 ) -> Result<Json<LeadShareOut>, AppError> {
-    require_reach(&user)?;
-    let share = body?.check()?;
-    Ok(Json(
-        service::set_lead_share(&state.db, &user, share).await?,
-    ))
+    Ok(Json(service::set_lead_share(&state.db, &user, body).await?))
 }
 
 /// The periods, newest first, with status and totals (admin, finance).

@@ -829,7 +829,6 @@ pub async fn add_rate(
     PageUser(session): PageUser,
     PageForm(form): PageForm<RateForm>,
 ) -> Result<Response, AppError> {
-    require_reach(&session.user)?;
     let mut yuan_error = FieldErrors::new();
     let amount_fen = match form.amount_yuan.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -848,16 +847,18 @@ pub async fn add_rate(
         amount_fen,
         effective_from: form.effective_from.clone(),
     };
-    let result = if yuan_error.is_empty() {
-        match body.check() {
-            Ok(rate) => {
-                service::add_rate(&state.db, &session.user, rate, state.config.time_zone).await
-            }
-            Err(e) => Err(e),
-        }
+    let body = if yuan_error.is_empty() {
+        Ok(body)
     } else {
         Err(AppError::Invalid(yuan_error))
     };
+    let result = service::add_rate(
+        &state.db,
+        &session.user,
+        Deferred(body),
+        state.config.time_zone,
+    )
+    .await;
     submit::fields(
         result,
         |_| "/subsidy/rates?notice=rate-added".to_owned(),
@@ -896,17 +897,13 @@ pub async fn set_lead_share(
     PageUser(session): PageUser,
     PageForm(form): PageForm<ShareForm>,
 ) -> Result<Response, AppError> {
-    require_reach(&session.user)?;
     let body = LeadShareBody {
         lead_share_percent: Some(Loose::Text(
             form.lead_share_percent.clone().unwrap_or_default(),
         )),
         lead_share_bp: None,
     };
-    let result = match body.check() {
-        Ok(share) => service::set_lead_share(&state.db, &session.user, share).await,
-        Err(e) => Err(e),
-    };
+    let result = service::set_lead_share(&state.db, &session.user, Deferred(Ok(body))).await;
     submit::fields(
         result,
         |_| "/subsidy/rates?notice=share-saved".to_owned(),

@@ -146,6 +146,32 @@ impl Command for Deferred<PeriodBody> {
     }
 }
 
+/// `POST /subsidy/rates` and the rate form: the rate, read after the role is checked.
+impl Command for Deferred<RateBody> {
+    type Params = Rate;
+
+    fn version(&self) -> Option<i32> {
+        None
+    }
+
+    fn params(self) -> Result<Rate, AppError> {
+        self.0?.check()
+    }
+}
+
+/// `PUT /subsidy/lead_share` and the share form: the share, read after the role is checked.
+impl Command for Deferred<LeadShareBody> {
+    type Params = LeadShare;
+
+    fn version(&self) -> Option<i32> {
+        None
+    }
+
+    fn params(self) -> Result<LeadShare, AppError> {
+        self.0?.check()
+    }
+}
+
 /// A file download with an ASCII and a UTF-8 file name.
 pub fn download(content_type: &'static str, names: (String, String), bytes: Vec<u8>) -> Response {
     let (ascii, utf8) = names;
