@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub mediator_id: i64,
-    pub kind: String,
+    pub kind: crate::terms::RecordEventKind,
     /// The local day it happened.
     pub on_day: Date,
     pub mentorship_id: Option<i64>,

@@ -12,7 +12,7 @@ pub struct Model {
     pub email: Option<String>,
     pub unit_id: i64,
     pub employment: crate::terms::Employment,
-    pub background: String,
+    pub background: crate::terms::Background,
     pub gold_medal: bool,
     pub gold_medal_since: Option<Date>,
     pub is_mentor: bool,

@@ -7,8 +7,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// `track_failure` or `application`.
-    pub kind: String,
+    pub kind: crate::terms::PublicAttemptKind,
     /// The client's address (IP).
     pub address: String,
     /// The case number tried (empty for applications).

@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub case_id: i64,
-    pub kind: String,
+    pub kind: crate::terms::NotificationKind,
     pub due_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
 }

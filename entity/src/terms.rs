@@ -412,3 +412,56 @@ pub enum NotificationKind {
     #[sea_orm(string_value = "applied_online")]
     AppliedOnline,
 }
+
+/// `mediators.background` (`VARCHAR(32)`): where a mediator comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum Background {
+    #[sea_orm(string_value = "local_gentry")]
+    LocalGentry,
+    #[sea_orm(string_value = "retired_cadre")]
+    RetiredCadre,
+    #[sea_orm(string_value = "homeowner_committee")]
+    HomeownerCommittee,
+    #[sea_orm(string_value = "lawyer")]
+    Lawyer,
+    #[sea_orm(string_value = "social_org")]
+    SocialOrg,
+    #[sea_orm(string_value = "volunteer")]
+    Volunteer,
+    #[sea_orm(string_value = "civil_servant")]
+    CivilServant,
+    #[sea_orm(string_value = "other")]
+    Other,
+}
+
+/// `mediator_events.kind` (`VARCHAR(32)`): what an event on a mediator's record records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum RecordEventKind {
+    #[sea_orm(string_value = "mentorship_started")]
+    MentorshipStarted,
+    #[sea_orm(string_value = "apprentice_taken")]
+    ApprenticeTaken,
+    #[sea_orm(string_value = "mentorship_graduated")]
+    MentorshipGraduated,
+    #[sea_orm(string_value = "apprentice_graduated")]
+    ApprenticeGraduated,
+    #[sea_orm(string_value = "gold_medal_awarded")]
+    GoldMedalAwarded,
+    #[sea_orm(string_value = "mentorship_ended")]
+    MentorshipEnded,
+}
+
+/// `public_attempts.kind` (`VARCHAR(16)`): what a public attempt counted for the limits was. Only
+/// the throttle of the public pages reads it, so it has no domain twin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum PublicAttemptKind {
+    /// A progress look-up that found nothing.
+    #[sea_orm(string_value = "track_failure")]
+    TrackFailure,
+    /// An online application.
+    #[sea_orm(string_value = "application")]
+    Application,
+}

@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use entity::terms::{Employment, MentorshipStatus, SessionOutcome};
+use entity::terms::{Background, Employment, MentorshipStatus, SessionOutcome};
 use entity::{
     agreement_instalments, agreements, case_assignments, case_counters, case_events, case_parties,
     case_session_mediators, case_sessions, cases, follow_ups, mediators, mentorships, units, users,
@@ -1215,13 +1215,13 @@ async fn top_up_roster(
         slots.push((hub.id, Employment::FullTime, false));
     }
     let backgrounds = [
-        "local_gentry",
-        "homeowner_committee",
-        "volunteer",
-        "social_org",
-        "lawyer",
-        "retired_cadre",
-        "civil_servant",
+        Background::LocalGentry,
+        Background::HomeownerCommittee,
+        Background::Volunteer,
+        Background::SocialOrg,
+        Background::Lawyer,
+        Background::RetiredCadre,
+        Background::CivilServant,
     ];
     let rows: Vec<mediators::ActiveModel> = slots
         .into_iter()
@@ -1239,9 +1239,9 @@ async fn top_up_roster(
                 unit_id: Set(unit_id),
                 employment: Set(employment),
                 background: Set(if employment == Employment::FullTime {
-                    "civil_servant".to_owned()
+                    Background::CivilServant
                 } else {
-                    backgrounds[rng.gen_range(0..backgrounds.len())].to_owned()
+                    backgrounds[rng.gen_range(0..backgrounds.len())]
                 }),
                 gold_medal: Set(gold),
                 gold_medal_since: Set(gold

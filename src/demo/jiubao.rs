@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use entity::terms::Employment;
+use entity::terms::{Background, Employment};
 use entity::{mediators, units, users};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryOrder, Set};
 
@@ -436,7 +436,7 @@ async fn load_street(db: &DatabaseConnection) -> Result<(), AppError> {
     // (unit, full time, mentor, background, years): 11 full-time at the hub and the rooms, 20
     // mentors over the 7 workstations (3, 3, 3, 3, 3, 3, 2), the other 107 part-time volunteers at
     // the stations (4 or 5 each).
-    let mut people: Vec<(i64, bool, bool, &str, i32)> = Vec::new();
+    let mut people: Vec<(i64, bool, bool, Background, i32)> = Vec::new();
     for i in 0..FULL_TIME {
         let unit_id = if i < 7 { hub.id } else { rooms[i - 7] };
         let years = if i < 7 {
@@ -444,10 +444,14 @@ async fn load_street(db: &DatabaseConnection) -> Result<(), AppError> {
         } else {
             4 + i as i32 % 4
         };
-        people.push((unit_id, true, false, "civil_servant", years));
+        people.push((unit_id, true, false, Background::CivilServant, years));
     }
     for i in 0..MENTORS {
-        let bg = ["retired_cadre", "lawyer", "local_gentry"][i % 3];
+        let bg = [
+            Background::RetiredCadre,
+            Background::Lawyer,
+            Background::LocalGentry,
+        ][i % 3];
         people.push((
             workstations[i % workstations.len()],
             false,
@@ -457,12 +461,12 @@ async fn load_street(db: &DatabaseConnection) -> Result<(), AppError> {
         ));
     }
     let backgrounds = [
-        "local_gentry",
-        "homeowner_committee",
-        "volunteer",
-        "social_org",
-        "lawyer",
-        "retired_cadre",
+        Background::LocalGentry,
+        Background::HomeownerCommittee,
+        Background::Volunteer,
+        Background::SocialOrg,
+        Background::Lawyer,
+        Background::RetiredCadre,
     ];
     for i in 0..(PART_TIME - MENTORS) {
         people.push((
@@ -487,7 +491,7 @@ async fn load_street(db: &DatabaseConnection) -> Result<(), AppError> {
             } else {
                 Employment::PartTime
             }),
-            background: Set(background.to_owned()),
+            background: Set(background),
             gold_medal: Set(gold),
             gold_medal_since: Set(gold
                 .then(|| NaiveDate::from_ymd_opt(2019 + (n % 3) as i32, 1 + (n % 12) as u32, 1))

@@ -4,7 +4,7 @@
 //! Names are invented; the sizes follow the "1+23+3N" network of DESIGN §1.
 
 use chrono::{NaiveDate, Utc};
-use entity::terms::Employment;
+use entity::terms::{Background, Employment};
 use entity::{mediators, units, users};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set};
 
@@ -188,7 +188,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<DemoSummary
     let mut n = 0usize;
     let mut mediator = |unit_id: i64,
                         employment: Employment,
-                        background: &str,
+                        background: Background,
                         gold: bool,
                         mentor: bool,
                         years: i32,
@@ -200,7 +200,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<DemoSummary
             email: Set(None),
             unit_id: Set(unit_id),
             employment: Set(employment),
-            background: Set(background.to_owned()),
+            background: Set(background),
             gold_medal: Set(gold),
             gold_medal_since: Set(gold
                 .then(|| NaiveDate::from_ymd_opt(2021 + (n % 4) as i32, 1 + (n % 12) as u32, 1))
@@ -233,7 +233,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<DemoSummary
         mediator(
             unit_id,
             Employment::FullTime,
-            "civil_servant",
+            Background::CivilServant,
             i < 4,
             i < 2,
             years,
@@ -244,8 +244,12 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<DemoSummary
     }
     // Mentors: three in each mentor workstation, all gold-medal.
     for &unit_id in &workstations {
-        let backgrounds = ["retired_cadre", "lawyer", "local_gentry"];
-        for (j, bg) in backgrounds.iter().enumerate() {
+        let backgrounds = [
+            Background::RetiredCadre,
+            Background::Lawyer,
+            Background::LocalGentry,
+        ];
+        for (j, bg) in backgrounds.into_iter().enumerate() {
             mediator(
                 unit_id,
                 Employment::PartTime,
@@ -261,12 +265,12 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<DemoSummary
     }
     // Two volunteers at every station (乡贤, 楼道长, 驻村律师, 社会组织…), some of them gold-medal.
     let station_backgrounds = [
-        "local_gentry",
-        "homeowner_committee",
-        "volunteer",
-        "social_org",
-        "lawyer",
-        "retired_cadre",
+        Background::LocalGentry,
+        Background::HomeownerCommittee,
+        Background::Volunteer,
+        Background::SocialOrg,
+        Background::Lawyer,
+        Background::RetiredCadre,
     ];
     for (s, &unit_id) in stations.iter().enumerate() {
         for j in 0..2 {

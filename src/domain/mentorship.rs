@@ -31,6 +31,49 @@ impl PairStatus {
     }
 }
 
+/// What an event on a mediator's record (`mediator_events.kind`) records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RecordEventKind {
+    /// The mediator became a mentor of a new pair.
+    MentorshipStarted,
+    /// The mediator was taken on as an apprentice.
+    ApprenticeTaken,
+    /// An apprentice of this mentor graduated.
+    MentorshipGraduated,
+    /// The mediator graduated as an apprentice.
+    ApprenticeGraduated,
+    /// The mediator was certified a gold-medal mediator.
+    GoldMedalAwarded,
+    /// A pair the mediator was in ended without graduating.
+    MentorshipEnded,
+}
+
+impl RecordEventKind {
+    pub const ALL: [RecordEventKind; 6] = [
+        RecordEventKind::MentorshipStarted,
+        RecordEventKind::ApprenticeTaken,
+        RecordEventKind::MentorshipGraduated,
+        RecordEventKind::ApprenticeGraduated,
+        RecordEventKind::GoldMedalAwarded,
+        RecordEventKind::MentorshipEnded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordEventKind::MentorshipStarted => "mentorship_started",
+            RecordEventKind::ApprenticeTaken => "apprentice_taken",
+            RecordEventKind::MentorshipGraduated => "mentorship_graduated",
+            RecordEventKind::ApprenticeGraduated => "apprentice_graduated",
+            RecordEventKind::GoldMedalAwarded => "gold_medal_awarded",
+            RecordEventKind::MentorshipEnded => "mentorship_ended",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RecordEventKind> {
+        RecordEventKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
 /// One case on which mentor and apprentice were both on the team (in any role).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SharedCase {

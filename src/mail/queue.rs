@@ -115,7 +115,7 @@ pub async fn enqueue(
 /// Whether the user wants this kind by e-mail (yes unless they turned it off).
 async fn by_email(db: &impl ConnectionTrait, user_id: i64, kind: Kind) -> Result<bool, AppError> {
     Ok(
-        notification_preferences::Entity::find_by_id((user_id, kind.as_str().to_owned()))
+        notification_preferences::Entity::find_by_id((user_id, kind.into()))
             .one(db)
             .await?
             .is_none_or(|p| p.by_email),

@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use crate::domain::case_terms::TeamRole;
 use crate::domain::mediator_record::{summarize_groups, CaseGroup, Record};
+use crate::domain::mentorship::RecordEventKind;
 use crate::domain::workflow::Outcome;
 use crate::error::AppError;
 use crate::services::cases::candidates::open_cases_by_mediator;
@@ -184,7 +185,7 @@ pub async fn record(
         .await?
         .into_iter()
         .map(|e| RecordEvent {
-            kind: e.kind,
+            kind: RecordEventKind::from(e.kind).as_str().to_owned(),
             on_day: e.on_day,
             mentorship_id: e.mentorship_id,
             note: e.note,

@@ -20,7 +20,7 @@ use crate::db::begin_write;
 use crate::domain::clocks::local_date;
 use crate::domain::mentorship::{
     self, check_finish, check_new_pair, Finish, FinishProblem, NewPair, PairProblem, PairStatus,
-    Progress, SharedCase,
+    Progress, RecordEventKind, SharedCase,
 };
 use crate::domain::workflow::{Outcome, Status};
 use crate::error::{AppError, FieldErrors, Message};
@@ -71,16 +71,6 @@ pub struct MentorshipFilter {
     pub apprentice_id: Option<i64>,
     /// Pairs this mediator is in, as mentor or apprentice.
     pub mediator_id: Option<i64>,
-}
-
-/// The kinds of events on a mediator's record.
-pub mod event_kind {
-    pub const MENTORSHIP_STARTED: &str = "mentorship_started";
-    pub const APPRENTICE_TAKEN: &str = "apprentice_taken";
-    pub const MENTORSHIP_GRADUATED: &str = "mentorship_graduated";
-    pub const APPRENTICE_GRADUATED: &str = "apprentice_graduated";
-    pub const GOLD_MEDAL_AWARDED: &str = "gold_medal_awarded";
-    pub const MENTORSHIP_ENDED: &str = "mentorship_ended";
 }
 
 /// The cases mentor and apprentice were both on the team of, with what progress counts of each.
@@ -367,7 +357,7 @@ async fn active_mediator(
 async fn record_event(
     db: &impl ConnectionTrait,
     mediator_id: i64,
-    kind: &str,
+    kind: RecordEventKind,
     on_day: NaiveDate,
     mentorship_id: i64,
     actor: &CurrentUser,
@@ -375,7 +365,7 @@ async fn record_event(
 ) -> Result<(), AppError> {
     mediator_events::ActiveModel {
         mediator_id: Set(mediator_id),
-        kind: Set(kind.to_owned()),
+        kind: Set(kind.into()),
         on_day: Set(on_day),
         mentorship_id: Set(Some(mentorship_id)),
         actor_user_id: Set(Some(actor.id)),
@@ -467,7 +457,7 @@ pub async fn create(
     record_event(
         &txn,
         apprentice.id,
-        event_kind::MENTORSHIP_STARTED,
+        RecordEventKind::MentorshipStarted,
         pair.started_on,
         pair.id,
         actor,
@@ -477,7 +467,7 @@ pub async fn create(
     record_event(
         &txn,
         mentor.id,
-        event_kind::APPRENTICE_TAKEN,
+        RecordEventKind::ApprenticeTaken,
         pair.started_on,
         pair.id,
         actor,
@@ -589,7 +579,7 @@ pub async fn finish(
             record_event(
                 &txn,
                 pair.apprentice_id,
-                event_kind::MENTORSHIP_GRADUATED,
+                RecordEventKind::MentorshipGraduated,
                 on,
                 id,
                 actor,
@@ -599,7 +589,7 @@ pub async fn finish(
             record_event(
                 &txn,
                 pair.mentor_id,
-                event_kind::APPRENTICE_GRADUATED,
+                RecordEventKind::ApprenticeGraduated,
                 on,
                 id,
                 actor,
@@ -625,7 +615,7 @@ pub async fn finish(
                 record_event(
                     &txn,
                     apprentice.id,
-                    event_kind::GOLD_MEDAL_AWARDED,
+                    RecordEventKind::GoldMedalAwarded,
                     on,
                     id,
                     actor,
@@ -639,7 +629,7 @@ pub async fn finish(
                 record_event(
                     &txn,
                     mediator_id,
-                    event_kind::MENTORSHIP_ENDED,
+                    RecordEventKind::MentorshipEnded,
                     on,
                     id,
                     actor,

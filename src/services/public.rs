@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
+use entity::terms::PublicAttemptKind;
 use entity::{case_events, case_parties, case_sessions, cases, public_attempts, units};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
@@ -28,8 +29,8 @@ use crate::i18n::{self, Lang};
 use crate::mail::queue::{self, NewNotification};
 use crate::services::calendar;
 
-const TRACK_FAILURE: &str = "track_failure";
-const APPLICATION: &str = "application";
+const TRACK_FAILURE: PublicAttemptKind = PublicAttemptKind::TrackFailure;
+const APPLICATION: PublicAttemptKind = PublicAttemptKind::Application;
 
 /// A station one may apply to (`GET /public/stations`).
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -147,13 +148,13 @@ async fn track_failures(
 
 async fn record_attempt(
     db: &impl ConnectionTrait,
-    kind: &str,
+    kind: PublicAttemptKind,
     address: &str,
     case_no: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     public_attempts::ActiveModel {
-        kind: Set(kind.to_owned()),
+        kind: Set(kind),
         address: Set(address.chars().take(64).collect()),
         case_no: Set(case_no.chars().take(40).collect()),
         at: Set(now),

@@ -13,8 +13,8 @@ use crate::domain::case_terms::{
     DisputeType, Grade, GradeSource, PartyKind, PartyRole, Source, TeamRole,
 };
 use crate::domain::clocks::DayKind;
-use crate::domain::mentorship::PairStatus;
-use crate::domain::network::{Department, Employment, UnitKind};
+use crate::domain::mentorship::{PairStatus, RecordEventKind};
+use crate::domain::network::{Background, Department, Employment, UnitKind};
 use crate::domain::notifications::{EmailStatus, Kind as NotificationKind};
 use crate::domain::role::Role;
 use crate::domain::subsidy::{ItemKind, PeriodKind, PeriodStatus};
@@ -234,6 +234,32 @@ same_term!(
     }
 );
 
+same_term!(
+    Background,
+    Background {
+        LocalGentry,
+        RetiredCadre,
+        HomeownerCommittee,
+        Lawyer,
+        SocialOrg,
+        Volunteer,
+        CivilServant,
+        Other
+    }
+);
+
+same_term!(
+    RecordEventKind,
+    RecordEventKind {
+        MentorshipStarted,
+        ApprenticeTaken,
+        MentorshipGraduated,
+        ApprenticeGraduated,
+        GoldMedalAwarded,
+        MentorshipEnded
+    }
+);
+
 /// The history's kinds are stored flat; the domain nests the workflow actions in them.
 impl From<stored::CaseEventKind> for EventKind {
     fn from(value: stored::CaseEventKind) -> Self {
@@ -437,6 +463,18 @@ mod tests {
         notification_kinds_are_stored_under_their_domain_names,
         NotificationKind,
         NotificationKind
+    );
+
+    spelled_alike!(
+        backgrounds_are_stored_under_their_domain_names,
+        Background,
+        Background
+    );
+
+    spelled_alike!(
+        mediator_record_event_kinds_are_stored_under_their_domain_names,
+        RecordEventKind,
+        RecordEventKind
     );
 
     #[test]

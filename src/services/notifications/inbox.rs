@@ -118,7 +118,7 @@ pub async fn preferences(
         .map(|kind| {
             let by_email = rows
                 .iter()
-                .find(|r| r.kind == kind.as_str())
+                .find(|r| Kind::from(r.kind) == kind)
                 .is_none_or(|r| r.by_email);
             (kind, by_email)
         })
@@ -138,7 +138,7 @@ pub async fn set_preferences(
     for (kind, by_email) in choices {
         notification_preferences::Entity::insert(notification_preferences::ActiveModel {
             user_id: Set(user.id),
-            kind: Set(kind.as_str().to_owned()),
+            kind: Set((*kind).into()),
             by_email: Set(*by_email),
             updated_at: Set(Utc::now()),
         })

@@ -132,7 +132,7 @@ async fn already_sent(
         return Ok(HashSet::new());
     }
     Ok(reminders_sent::Entity::find()
-        .filter(reminders_sent::Column::Kind.eq(kind.as_str()))
+        .filter(reminders_sent::Column::Kind.eq(entity::terms::NotificationKind::from(kind)))
         .filter(reminders_sent::Column::CaseId.is_in(case_ids))
         .all(scan.db)
         .await?
@@ -284,7 +284,7 @@ pub async fn run_once(
         let txn = crate::db::begin_write(db).await?;
         let inserted = reminders_sent::Entity::insert(reminders_sent::ActiveModel {
             case_id: Set(due.case.id),
-            kind: Set(due.kind.as_str().to_owned()),
+            kind: Set(due.kind.into()),
             due_at: Set(due.due_at),
             created_at: Set(Utc::now()),
             ..Default::default()
