@@ -252,7 +252,7 @@ async fn give_up_unreadable(
     let error = format!("cannot read the message: {why}");
     let txn = crate::db::begin_write(db).await?;
     record_attempt(&txn, id, worker, Some(&error)).await?;
-    notifications::Entity::update_many()
+    released(id, worker)
         .col_expr(
             notifications::Column::EmailStatus,
             Expr::value(entity::terms::EmailStatus::Failed),
@@ -262,16 +262,6 @@ async fn give_up_unreadable(
             notifications::Column::NextAttemptAt,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
-        .col_expr(
-            notifications::Column::ClaimedAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(
-            notifications::Column::ClaimedBy,
-            Expr::value(Option::<String>::None),
-        )
-        .filter(notifications::Column::Id.eq(id))
-        .filter(notifications::Column::ClaimedBy.eq(worker))
         .exec(&txn)
         .await?;
     txn.commit().await?;
@@ -354,6 +344,22 @@ async fn record_attempt(
     Ok(())
 }
 
+/// An update of the row `id` as its worker lets it go: the claim cleared, and only while `worker`
+/// still holds it (a claim that expired and went to another worker is not touched).
+fn released(id: i64, worker: &str) -> sea_orm::UpdateMany<notifications::Entity> {
+    notifications::Entity::update_many()
+        .col_expr(
+            notifications::Column::ClaimedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            notifications::Column::ClaimedBy,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(notifications::Column::Id.eq(id))
+        .filter(notifications::Column::ClaimedBy.eq(worker))
+}
+
 /// Records a delivered message and releases it.
 ///
 /// # Errors
@@ -365,7 +371,7 @@ pub async fn record_sent(
 ) -> Result<(), AppError> {
     let txn = crate::db::begin_write(db).await?;
     record_attempt(&txn, row.id, worker, None).await?;
-    notifications::Entity::update_many()
+    released(row.id, worker)
         .col_expr(
             notifications::Column::EmailStatus,
             Expr::value(entity::terms::EmailStatus::Sent),
@@ -379,16 +385,6 @@ pub async fn record_sent(
             notifications::Column::NextAttemptAt,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
-        .col_expr(
-            notifications::Column::ClaimedAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(
-            notifications::Column::ClaimedBy,
-            Expr::value(Option::<String>::None),
-        )
-        .filter(notifications::Column::Id.eq(row.id))
-        .filter(notifications::Column::ClaimedBy.eq(worker))
         .exec(&txn)
         .await?;
     txn.commit().await?;
@@ -419,7 +415,7 @@ pub async fn record_failure(
     let error: String = error.chars().take(2000).collect();
     let txn = crate::db::begin_write(db).await?;
     record_attempt(&txn, row.id, worker, Some(&error)).await?;
-    notifications::Entity::update_many()
+    released(row.id, worker)
         .col_expr(
             notifications::Column::EmailStatus,
             Expr::value(entity::terms::EmailStatus::from(status)),
@@ -430,16 +426,6 @@ pub async fn record_failure(
         )
         .col_expr(notifications::Column::LastError, Expr::value(Some(error)))
         .col_expr(notifications::Column::NextAttemptAt, Expr::value(next))
-        .col_expr(
-            notifications::Column::ClaimedAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(
-            notifications::Column::ClaimedBy,
-            Expr::value(Option::<String>::None),
-        )
-        .filter(notifications::Column::Id.eq(row.id))
-        .filter(notifications::Column::ClaimedBy.eq(worker))
         .exec(&txn)
         .await?;
     txn.commit().await?;

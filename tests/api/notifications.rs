@@ -978,22 +978,7 @@ async fn a_message_claimed_by_a_worker_that_died_is_sent_once_its_claim_expires(
     let db = mediation::db::connect_and_migrate(&url)
         .await
         .expect("database");
-    let id = queue::enqueue(
-        &db,
-        NewNotification {
-            kind: Kind::Referred,
-            case: None,
-            recipient: Recipient {
-                user_id: None,
-                name: "调解员".into(),
-                email: Some("room@example.test".into()),
-            },
-            data: json!({"case_no": "JB-2026-00007", "unit": "劳动监察工作室"}),
-        },
-    )
-    .await
-    .expect("enqueue")
-    .expect("id");
+    let id = queue_referral(&db, "room@example.test").await;
     notifications::Entity::update_many()
         .col_expr(
             notifications::Column::ClaimedAt,
@@ -1029,22 +1014,7 @@ async fn an_unreadable_message_is_given_up_and_the_ones_behind_it_still_go() {
     let db = mediation::db::connect_and_migrate(&url)
         .await
         .expect("database");
-    let id = queue::enqueue(
-        &db,
-        NewNotification {
-            kind: Kind::Referred,
-            case: None,
-            recipient: Recipient {
-                user_id: None,
-                name: "调解员".into(),
-                email: Some("old@example.test".into()),
-            },
-            data: json!({"case_no": "JB-2026-00007", "unit": "劳动监察工作室"}),
-        },
-    )
-    .await
-    .expect("enqueue")
-    .expect("id");
+    let id = queue_referral(&db, "old@example.test").await;
     notifications::Entity::update_many()
         .col_expr(notifications::Column::Kind, Expr::value("retired_kind"))
         .filter(notifications::Column::Id.eq(id))
@@ -1088,6 +1058,26 @@ async fn an_unreadable_message_is_given_up_and_the_ones_behind_it_still_go() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(smtp.messages().len(), 1, "only the readable message went");
     running.shut_down().await;
+}
+
+/// A referral e-mail to `email`, queued straight into the outbox (no case): its id.
+async fn queue_referral(db: &DatabaseConnection, email: &str) -> i64 {
+    queue::enqueue(
+        db,
+        NewNotification {
+            kind: Kind::Referred,
+            case: None,
+            recipient: Recipient {
+                user_id: None,
+                name: "调解员".into(),
+                email: Some(email.into()),
+            },
+            data: json!({"case_no": "JB-2026-00007", "unit": "劳动监察工作室"}),
+        },
+    )
+    .await
+    .expect("enqueue")
+    .expect("id")
 }
 
 /// The first active mediator of a unit, given an e-mail address on their mediator record.
