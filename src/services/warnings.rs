@@ -50,7 +50,7 @@ use crate::domain::warnings::{
 use crate::error::{AppError, FieldErrors, Message};
 use crate::services::auth::CurrentUser;
 use crate::services::command::Command;
-use crate::services::{audit, calendar, versioned, Page, PageRequest};
+use crate::services::{audit, calendar, paging, versioned, Page, PageRequest};
 
 /// The settings key of the thresholds.
 pub const THRESHOLDS_KEY: &str = "warning_thresholds";
@@ -644,7 +644,7 @@ pub async fn refresh(
             _ => continue,
         };
         if reopen {
-            let updated = warnings::Entity::update_many()
+            let reopened = warnings::Entity::update_many()
                 .col_expr(
                     warnings::Column::Status,
                     Expr::value(stored::WarningStatus::Open),
@@ -654,13 +654,15 @@ pub async fn refresh(
                     warnings::Column::ClosedAt,
                     Expr::value(None::<DateTime<Utc>>),
                 )
-                .col_expr(warnings::Column::ClosedBy, Expr::value(None::<i64>))
-                .col_expr(warnings::Column::Version, Expr::value(warning.version + 1))
-                .filter(warnings::Column::Id.eq(warning.id))
-                .filter(warnings::Column::Version.eq(warning.version))
-                .exec(&txn)
-                .await?;
-            if updated.rows_affected == 0 {
+                .col_expr(warnings::Column::ClosedBy, Expr::value(None::<i64>));
+            let written = versioned::try_update(
+                &txn,
+                reopened,
+                (warnings::Column::Id, warning.id),
+                (warnings::Column::Version, warning.version),
+            )
+            .await?;
+            if !written {
                 // Someone acted on it meanwhile: the next refresh looks again.
                 continue;
             }
@@ -832,20 +834,13 @@ pub async fn list(
     if let Some(status) = filter.status {
         q = q.filter(warnings::Column::Status.eq(stored::WarningStatus::from(status)));
     }
-    let total = q.clone().count(db).await?;
-    let items = q
-        .order_by_desc(warnings::Column::OpenedAt)
-        .order_by_desc(warnings::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items: items.into_iter().map(WarningOut::of).collect(),
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    let order = |q: sea_orm::Select<warnings::Entity>| {
+        q.order_by_desc(warnings::Column::OpenedAt)
+            .order_by_desc(warnings::Column::Id)
+    };
+    Ok(paging::paginate(db, q, order, page)
+        .await?
+        .map(WarningOut::of))
 }
 
 /// The open warnings for a section of the queue or the dashboard: how many, and the newest few.

@@ -5,14 +5,14 @@ use chrono::{DateTime, Utc};
 use entity::{notification_preferences, notifications};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
 
+use super::newest_first;
 use crate::domain::notifications::Kind;
 use crate::error::AppError;
 use crate::services::auth::CurrentUser;
-use crate::services::{Page, PageRequest};
+use crate::services::{paging, Page, PageRequest};
 
 /// The user's notifications, newest first; `unread_only` leaves out those already read.
 ///
@@ -28,20 +28,7 @@ pub async fn list(
     if unread_only {
         query = query.filter(notifications::Column::ReadAt.is_null());
     }
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_desc(notifications::Column::CreatedAt)
-        .order_by_desc(notifications::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    paging::paginate(db, query, newest_first, page).await
 }
 
 /// How many of the user's notifications are unread.

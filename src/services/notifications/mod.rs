@@ -20,3 +20,14 @@ pub use routing::{
     coordinators_of_hub, mediator_recipients, mediators_of_unit, on_case_action,
     on_subsidy_approved,
 };
+
+/// The order of the inbox and the outbox: newest first (the id breaks ties, so that pages neither
+/// overlap nor skip rows).
+fn newest_first(
+    query: sea_orm::Select<entity::notifications::Entity>,
+) -> sea_orm::Select<entity::notifications::Entity> {
+    use sea_orm::QueryOrder;
+    query
+        .order_by_desc(entity::notifications::Column::CreatedAt)
+        .order_by_desc(entity::notifications::Column::Id)
+}

@@ -6,15 +6,15 @@ use entity::terms as stored;
 use entity::{notification_attempts, notifications};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
 };
 
+use super::newest_first;
 use crate::domain::notifications::EmailStatus;
 use crate::domain::role::Role;
 use crate::error::{AppError, Message};
 use crate::services::auth::CurrentUser;
-use crate::services::{audit, Page, PageRequest};
+use crate::services::{audit, paging, Page, PageRequest};
 
 /// The outbox rows with an e-mail to send or that failed (admins), newest first; `status` narrows
 /// it to one status.
@@ -38,20 +38,7 @@ pub async fn list(
                 .is_in([stored::EmailStatus::Pending, stored::EmailStatus::Failed]),
         ),
     };
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_desc(notifications::Column::CreatedAt)
-        .order_by_desc(notifications::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    paging::paginate(db, query, newest_first, page).await
 }
 
 /// The tries of one message, oldest first.
