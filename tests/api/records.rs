@@ -151,6 +151,37 @@ async fn a_case_goes_from_first_session_to_agreement_follow_up_and_a_resolved_cl
     }
 }
 
+/// Sessions recorded at once on one case, none naming a version: each is written (they queue on
+/// the case, on PostgreSQL by its row lock, on SQLite by the writers' turn), none is lost and
+/// none is refused as stale.
+#[tokio::test]
+async fn sessions_recorded_at_once_on_one_case_are_all_written() {
+    let app = spawn_app().await;
+    let token = app.token("coordinator").await;
+    let (case, lead) = accepted_case(&app, &token, 1).await;
+    let id = case["id"].clone();
+    let station = case["current_unit_id"].clone();
+    let version = case["version"].as_i64().unwrap();
+    let path = format!("/api/v1/cases/{id}/sessions");
+    let tries = 8;
+    let statuses = futures_util::future::join_all((0..tries).map(|i| {
+        let body = json!({
+            "held_at": rfc(8), "unit_id": station, "mediator_ids": [lead], "attendees": "双方",
+            "summary": format!("第 {i} 次"), "outcome": "continue"
+        });
+        let (app, token, path) = (&app, &token, &path);
+        async move { app.post(token, path, &body).await.status() }
+    }))
+    .await;
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::CREATED),
+        "{statuses:?}"
+    );
+    let d = detail(&app, &token, &id).await;
+    assert_eq!(d["sessions"].as_array().unwrap().len(), tries);
+    assert_eq!(d["version"].as_i64().unwrap(), version + tries as i64);
+}
+
 #[tokio::test]
 async fn bad_records_are_refused_and_nothing_is_written() {
     let app = spawn_app().await;

@@ -170,7 +170,7 @@ async fn execute(
 ) -> Result<(cases::Model, CaseOut), AppError> {
     let txn = begin_write(db).await?;
     // 1. Scope (404), even for an unknown action.
-    let loaded = pipeline::load(&txn, user, case_id).await?;
+    let loaded = pipeline::load_for_update(&txn, user, case_id).await?;
     let action = command.action()?;
     // 2. Role (403).
     let facts = loaded.facts(&txn).await?;

@@ -91,7 +91,7 @@ pub async fn edit_details(
 ) -> Result<CaseOut, AppError> {
     let thresholds = settings::grading_thresholds(db).await?;
     let txn = begin_write(db).await?;
-    let loaded = pipeline::load(&txn, user, id).await?;
+    let loaded = pipeline::load_for_update(&txn, user, id).await?;
     let case = &loaded.case;
     let old = details_of(case);
     // The new details are read first (422), then who may correct the case (403, or 422 while it

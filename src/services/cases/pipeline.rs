@@ -9,10 +9,10 @@
 use chrono::Utc;
 use chrono_tz::Tz;
 use entity::{case_assignments, cases};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ConnectionTrait, EntityTrait, UpdateMany};
+use sea_orm::sea_query::{Expr, LockType};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect, UpdateMany};
 
-use super::{active_team, actor_facts, case_facts, find_visible, refusal};
+use super::{active_team, actor_facts, case_facts, find_visible, refusal, visible_condition};
 use crate::domain::team::{self, Member};
 use crate::domain::workflow::{decide, Action, ActorFacts, CaseFacts, Outcome, Refusal, Status};
 use crate::error::{AppError, Message};
@@ -40,6 +40,28 @@ pub async fn load(
 ) -> Result<Loaded, AppError> {
     let case = find_visible(db, user, case_id).await?;
     let team = active_team(db, case.id).await?;
+    let actor = actor_facts(user, &case, &team);
+    Ok(Loaded { case, team, actor })
+}
+
+/// Step 1 of a change: as [`load`], in the change's transaction, with the case row locked until it
+/// commits (`SELECT … FOR UPDATE` on PostgreSQL; SQLite's writers already take turns). Two changes
+/// to one case then queue instead of the second losing the version race with a 409: it reads the
+/// case as the first left it. A version the user sent is still checked against that.
+///
+/// # Errors
+/// 404; database failures.
+pub async fn load_for_update(
+    txn: &impl ConnectionTrait,
+    user: &CurrentUser,
+    case_id: i64,
+) -> Result<Loaded, AppError> {
+    let mut query = cases::Entity::find_by_id(case_id).filter(visible_condition(user));
+    if txn.get_database_backend() == DbBackend::Postgres {
+        query = query.lock(LockType::Update);
+    }
+    let case = query.one(txn).await?.ok_or(AppError::NotFound)?;
+    let team = active_team(txn, case.id).await?;
     let actor = actor_facts(user, &case, &team);
     Ok(Loaded { case, team, actor })
 }

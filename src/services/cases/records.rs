@@ -170,7 +170,7 @@ pub async fn record_session(
     command: impl Command<Params = SessionInput>,
 ) -> Result<SessionOut, AppError> {
     let txn = begin_write(db).await?;
-    let loaded = pipeline::load(&txn, user, case_id).await?;
+    let loaded = pipeline::load_for_update(&txn, user, case_id).await?;
     let facts = loaded.facts(&txn).await?;
     let decision = loaded.decide(&facts, Action::RecordSession, None)?;
     // A record's fields are read before its version: the order these endpoints answer in.
@@ -272,7 +272,7 @@ pub async fn record_agreement(
     command: impl Command<Params = AgreementInput>,
 ) -> Result<AgreementOut, AppError> {
     let txn = begin_write(db).await?;
-    let loaded = pipeline::load(&txn, user, case_id).await?;
+    let loaded = pipeline::load_for_update(&txn, user, case_id).await?;
     let facts = loaded.facts(&txn).await?;
     let decision = loaded.decide(&facts, Action::RecordAgreement, None)?;
     // A record's fields are read before its version: the order these endpoints answer in.
@@ -408,7 +408,7 @@ pub async fn mark_instalment(
     command: impl Command<Params = Option<NaiveDate>>,
 ) -> Result<InstalmentOut, AppError> {
     let txn = begin_write(db).await?;
-    let loaded = pipeline::load(&txn, user, case_id).await?;
+    let loaded = pipeline::load_for_update(&txn, user, case_id).await?;
     loaded.require_works_the_case()?;
     let case = &loaded.case;
     let agreement = current_agreement(&txn, case.id)
@@ -464,7 +464,7 @@ pub async fn record_confirmation(
     command: impl Command<Params = ConfirmationInput>,
 ) -> Result<AgreementOut, AppError> {
     let txn = begin_write(db).await?;
-    let loaded = pipeline::load(&txn, user, case_id).await?;
+    let loaded = pipeline::load_for_update(&txn, user, case_id).await?;
     loaded.require_works_the_case()?;
     let case = &loaded.case;
     let agreement = current_agreement(&txn, case.id)
@@ -540,7 +540,7 @@ pub async fn record_follow_up(
     command: impl Command<Params = FollowUpInput>,
 ) -> Result<FollowUpOut, AppError> {
     let txn = begin_write(db).await?;
-    let loaded = pipeline::load(&txn, user, case_id).await?;
+    let loaded = pipeline::load_for_update(&txn, user, case_id).await?;
     loaded.require_works_the_case()?;
     let input = command.params()?;
     let case = &loaded.case;
