@@ -17,6 +17,7 @@ mod m20261203_000004_read_indexes;
 mod m20261203_000005_warnings;
 mod m20261204_010000_stat_counters;
 mod m20261204_020000_follow_up_due_and_name_search;
+mod m20261206_000001_stat_counters_read_index;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000005_warnings::Migration),
             Box::new(m20261204_010000_stat_counters::Migration),
             Box::new(m20261204_020000_follow_up_due_and_name_search::Migration),
+            Box::new(m20261206_000001_stat_counters_read_index::Migration),
         ]
     }
 }

@@ -204,6 +204,10 @@ impl Dimension {
         Dimension::Source,
     ];
 
+    /// The dimensions that break the received cases down (all but [`Dimension::All`]).
+    pub const BREAKDOWNS: [Dimension; 3] =
+        [Dimension::Grade, Dimension::DisputeType, Dimension::Source];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Dimension::All => "all",
