@@ -326,12 +326,14 @@ pub async fn user_for_session(
     limits: SessionLimits,
 ) -> Result<(CurrentUser, String), AppError> {
     let now = Utc::now();
-    let row = web_sessions::Entity::find_by_id(token_hash(token))
+    // One query for the session and its account (every page asks this first).
+    let (row, user) = web_sessions::Entity::find_by_id(token_hash(token))
         .filter(web_sessions::Column::ExpiresAt.gt(now))
+        .find_also_related(users::Entity)
         .one(db)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    let user = active_user(db, row.user_id).await?;
+    let user = CurrentUser::from_model(user.filter(|u| u.active).ok_or(AppError::Unauthorized)?)?;
     // Activity pushes the idle limit back; written at most every few minutes, not per request.
     let renewed = limits.expiry(row.created_at, now);
     if renewed - row.expires_at > Duration::minutes(5) {
@@ -385,15 +387,6 @@ pub async fn user_by_username(
         .filter(users::Column::Active.eq(true))
         .one(db)
         .await?
-        .ok_or(AppError::Unauthorized)?;
-    CurrentUser::from_model(user)
-}
-
-async fn active_user(db: &impl ConnectionTrait, user_id: i64) -> Result<CurrentUser, AppError> {
-    let user = users::Entity::find_by_id(user_id)
-        .one(db)
-        .await?
-        .filter(|u| u.active)
         .ok_or(AppError::Unauthorized)?;
     CurrentUser::from_model(user)
 }
