@@ -279,15 +279,7 @@ pub async fn release_stale_claims(
     timeout: std::time::Duration,
 ) -> Result<u64, AppError> {
     let cutoff = Utc::now() - Duration::from_std(timeout).unwrap_or(Duration::minutes(10));
-    let released = notifications::Entity::update_many()
-        .col_expr(
-            notifications::Column::ClaimedAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(
-            notifications::Column::ClaimedBy,
-            Expr::value(Option::<String>::None),
-        )
+    let released = unclaimed()
         .filter(notifications::Column::EmailStatus.eq(entity::terms::EmailStatus::Pending))
         .filter(notifications::Column::ClaimedAt.lt(cutoff))
         .exec(db)
@@ -344,9 +336,8 @@ async fn record_attempt(
     Ok(())
 }
 
-/// An update of the row `id` as its worker lets it go: the claim cleared, and only while `worker`
-/// still holds it (a claim that expired and went to another worker is not touched).
-fn released(id: i64, worker: &str) -> sea_orm::UpdateMany<notifications::Entity> {
+/// An update that clears a row's claim.
+fn unclaimed() -> sea_orm::UpdateMany<notifications::Entity> {
     notifications::Entity::update_many()
         .col_expr(
             notifications::Column::ClaimedAt,
@@ -356,6 +347,12 @@ fn released(id: i64, worker: &str) -> sea_orm::UpdateMany<notifications::Entity>
             notifications::Column::ClaimedBy,
             Expr::value(Option::<String>::None),
         )
+}
+
+/// An update of the row `id` as its worker lets it go: the claim cleared, and only while `worker`
+/// still holds it (a claim that expired and went to another worker is not touched).
+fn released(id: i64, worker: &str) -> sea_orm::UpdateMany<notifications::Entity> {
+    unclaimed()
         .filter(notifications::Column::Id.eq(id))
         .filter(notifications::Column::ClaimedBy.eq(worker))
 }
