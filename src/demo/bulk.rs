@@ -1214,15 +1214,10 @@ async fn top_up_roster(
     while slots.len() < ROSTER {
         slots.push((hub.id, Employment::FullTime, false));
     }
-    let backgrounds = [
-        Background::LocalGentry,
-        Background::HomeownerCommittee,
-        Background::Volunteer,
-        Background::SocialOrg,
-        Background::Lawyer,
-        Background::RetiredCadre,
-        Background::CivilServant,
-    ];
+    let backgrounds: Vec<Background> = super::VOLUNTEER_BACKGROUNDS
+        .into_iter()
+        .chain([Background::CivilServant])
+        .collect();
     let rows: Vec<mediators::ActiveModel> = slots
         .into_iter()
         .skip(have)

@@ -460,14 +460,7 @@ async fn load_street(db: &DatabaseConnection) -> Result<(), AppError> {
             12 + (i % 9) as i32,
         ));
     }
-    let backgrounds = [
-        Background::LocalGentry,
-        Background::HomeownerCommittee,
-        Background::Volunteer,
-        Background::SocialOrg,
-        Background::Lawyer,
-        Background::RetiredCadre,
-    ];
+    let backgrounds = super::VOLUNTEER_BACKGROUNDS;
     for i in 0..(PART_TIME - MENTORS) {
         people.push((
             stations[i % stations.len()],

@@ -3,6 +3,17 @@
 //! subsidy periods ([`subsidy`]); the Jiubao profile and the bulk generator for benchmarks
 //! (`mediation seed`). Nothing here is used while serving requests.
 
+/// Where the demo streets' volunteer mediators come from (乡贤, 楼道长, 志愿者, 社会组织, 驻村律师,
+/// 退休干部), in the order the fixtures hand them out.
+pub const VOLUNTEER_BACKGROUNDS: [entity::terms::Background; 6] = [
+    entity::terms::Background::LocalGentry,
+    entity::terms::Background::HomeownerCommittee,
+    entity::terms::Background::Volunteer,
+    entity::terms::Background::SocialOrg,
+    entity::terms::Background::Lawyer,
+    entity::terms::Background::RetiredCadre,
+];
+
 pub mod bulk;
 pub mod cases;
 pub mod jiubao;

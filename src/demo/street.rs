@@ -264,14 +264,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<DemoSummary
         }
     }
     // Two volunteers at every station (乡贤, 楼道长, 驻村律师, 社会组织…), some of them gold-medal.
-    let station_backgrounds = [
-        Background::LocalGentry,
-        Background::HomeownerCommittee,
-        Background::Volunteer,
-        Background::SocialOrg,
-        Background::Lawyer,
-        Background::RetiredCadre,
-    ];
+    let station_backgrounds = super::VOLUNTEER_BACKGROUNDS;
     for (s, &unit_id) in stations.iter().enumerate() {
         for j in 0..2 {
             let k = s * 2 + j;
